@@ -1,0 +1,115 @@
+import { check } from '../fixtures/test';
+import { expectEqual, expectStatus, expectThat, sameJson, suffixed } from '../fixtures/checks';
+import { describe } from '../fixtures/contract';
+import { DEFAULT_TIME_ZONE } from '../fixtures/inputs';
+import { ContractViolation } from '../fixtures/violation';
+import {
+  expectAccessExpiry,
+  expectDistinctTokens,
+  expectExpiryClaims,
+  expectJwtTypes,
+  expectOwnerClaims,
+  expectRefreshExpiry,
+} from '../fixtures/tokens';
+
+check.describe('create', () => {
+  check('every optional field sent is echoed in the created user', async ({ api, inputs, validator }) => {
+    const input = inputs.createBody({ every: true });
+    const created = await api.createUser(input);
+    expectStatus(created, 201, 'creating a user with every optional field');
+    const user = created.data.user as Record<string, unknown>;
+    const declared = validator.doc.definitions.ManagedUserOutput?.properties ?? user;
+    const echoed = Object.keys(input).filter((k) => k !== 'email' && k in declared);
+    const wrong = echoed.filter((k) => !sameJson(user[k], input[k]));
+    if (wrong.length) {
+      const k = wrong[0]!;
+      throw new ContractViolation(`create did not echo ${wrong.join(', ')} (${k}: sent ${describe(input[k])}, got ${describe(user[k])})`, created);
+    }
+  });
+
+  check('a time zone in any letter case is stored in its canonical spelling', async ({ given, api }) => {
+    const created = await given.aUser({ timeZone: 'america/new_york' });
+    expectEqual(created.call, created.user.timeZone, 'America/New_York', 'timeZone "america/new_york" is normalised');
+    const read = await api.getUserById(created.user.id);
+    expectEqual(read, read.data.timeZone, 'America/New_York', 'the normalised time zone is what is stored');
+  });
+
+  check('without a time zone the user gets Europe/London and no default schedule', async ({ given }) => {
+    const created = await given.aUser({ timeZone: undefined });
+    expectEqual(created.call, created.user.timeZone, DEFAULT_TIME_ZONE, 'the default time zone');
+    expectEqual(created.call, created.user.defaultScheduleId, null, 'defaultScheduleId of a user created without a time zone');
+  });
+
+  check('with a time zone the user gets a default schedule', async ({ given, inputs }) => {
+    const created = await given.aUser({ timeZone: inputs.value('timeZone', {}) });
+    expectThat(created.call, Number.isInteger(created.user.defaultScheduleId), `a user created with a time zone has an integer defaultScheduleId (got ${describe(created.user.defaultScheduleId)})`);
+  });
+
+  check('the stored e-mail is the raw one with +<clientId> before the @', async ({ given, api }) => {
+    const created = await given.aUser();
+    expectEqual(created.call, created.user.email, suffixed(created.input.email, api.clientId), 'the e-mail of the created user');
+  });
+
+  check('e-mails are stored lower-cased', async ({ given, api, inputs }) => {
+    const raw = inputs.email();
+    const shouted = raw.replace(/^([^@]+)@(.+)$/, (_, l: string, d: string) => `${l.toUpperCase()}@${d.toUpperCase()}`);
+    const created = await given.aUser({ email: shouted });
+    expectEqual(created.call, created.user.email, suffixed(raw, api.clientId), `the e-mail created as ${shouted}`);
+  });
+
+  check('the username is derived from the suffixed e-mail', async ({ given, api }) => {
+    const created = await given.aUser();
+    const username = String(created.user.username ?? '').toLowerCase();
+    const domain = created.input.email.split('@')[1]!.split('.')[0]!;
+    expectThat(created.call, username.includes(api.clientId.toLowerCase()) && username.includes(domain), `the username ${describe(created.user.username)} contains neither the client id nor the e-mail's domain name`);
+  });
+
+  check('unknown input properties are ignored: 201, and not echoed', async ({ api, inputs }) => {
+    const probe = `contractProbe${inputs.faker.string.alpha(6)}`;
+    const input = { ...inputs.createBody(), [probe]: 'x', isPlatformAdmin: true, role: 'ADMIN' };
+    const created = await api.createUser(input);
+    expectStatus(created, 201, 'creating a user with unknown properties');
+    const echoed = [probe, 'isPlatformAdmin', 'role'].filter((k) => k in created.data.user);
+    expectThat(created, echoed.length === 0, `create echoed the unknown input properties ${echoed.join(', ')}`);
+  });
+
+  check('a created user reads back exactly as the create answer showed it', async ({ given, api }) => {
+    const created = await given.aUserWithEveryField();
+    const read = await api.getUserById(created.user.id);
+    expectStatus(read, 200, 'reading the user just created');
+    const differs = Object.keys(created.user).filter((k) => !sameJson(read.data[k], created.user[k]));
+    expectThat(read, differs.length === 0, `the user read back differs from the create answer in ${differs.join(', ')}`);
+  });
+});
+
+check.describe('create: tokens', () => {
+  check('both tokens are JWTs typed access_token and refresh_token', async ({ given }) => {
+    const c = await given.aUser();
+    expectJwtTypes(c.call, c);
+  });
+
+  check('both tokens name the OAuth client and the new user', async ({ given, api }) => {
+    const c = await given.aUser();
+    expectOwnerClaims(c.call, c, api.clientId, c.user.id);
+  });
+
+  check("each token's expiresAt claim equals the expiry in the response", async ({ given }) => {
+    const c = await given.aUser();
+    expectExpiryClaims(c.call, c);
+  });
+
+  check('the access token expires in about 60 minutes (epoch milliseconds)', async ({ given }) => {
+    const c = await given.aUser();
+    expectAccessExpiry(c.call, c);
+  });
+
+  check('the refresh token expires in about one year (epoch milliseconds)', async ({ given }) => {
+    const c = await given.aUser();
+    expectRefreshExpiry(c.call, c);
+  });
+
+  check('the access and refresh tokens differ', async ({ given }) => {
+    const c = await given.aUser();
+    expectDistinctTokens(c.call, c);
+  });
+});

@@ -1,0 +1,54 @@
+import { check } from '../fixtures/test';
+import { expectEqual, expectStatus, expectThat, expectUnchanged, sameJson, suffixed, USER_STATE_FIELDS } from '../fixtures/checks';
+import { describe } from '../fixtures/contract';
+import { ContractViolation } from '../fixtures/violation';
+
+check.describe('update', () => {
+  check('an update changes exactly the fields sent, and the change persists', async ({ given, api, inputs }) => {
+    const created = await given.aUserWithEveryField();
+    const change = inputs.updateBody(['name', 'locale']);
+    const updated = await api.updateUser(created.user.id, change);
+    expectStatus(updated, 200, 'updating name and locale');
+    const read = await api.getUserById(created.user.id);
+    expectStatus(read, 200, 'reading the updated user');
+    for (const [k, v] of Object.entries(change)) {
+      expectEqual(updated, updated.data[k], v, `the update answer's ${k}`);
+      expectEqual(read, read.data[k], v, `${k} read back after the update`);
+    }
+    const untouched = USER_STATE_FIELDS.filter((f) => !(f in change));
+    const moved = untouched.filter((f) => !sameJson(read.data[f], created.user[f]));
+    if (moved.length) {
+      const f = moved[0]!;
+      throw new ContractViolation(`an update of name and locale also changed ${moved.join(', ')} (${f}: ${describe(created.user[f])} → ${describe(read.data[f])})`, read);
+    }
+  });
+
+  check('every updatable field sent is echoed', async ({ given, api, inputs }) => {
+    const { user } = await given.aUser();
+    const change = inputs.updateBody();
+    delete change.email; // covered below: e-mails come back suffixed
+    const updated = await api.updateUser(user.id, change);
+    expectStatus(updated, 200, 'updating every field');
+    const wrong = Object.keys(change).filter((k) => !sameJson(updated.data[k], (change as Record<string, unknown>)[k]));
+    if (wrong.length) {
+      const k = wrong[0]!;
+      throw new ContractViolation(`update did not apply ${wrong.join(', ')} (${k}: sent ${describe((change as Record<string, unknown>)[k])}, got ${describe(updated.data[k])})`, updated);
+    }
+  });
+
+  check('a new e-mail is suffixed again and regenerates the username', async ({ given, api, inputs }) => {
+    const created = await given.aUser();
+    const email = inputs.email();
+    const updated = await api.updateUser(created.user.id, { email });
+    expectStatus(updated, 200, 'changing the e-mail');
+    expectEqual(updated, updated.data.email, suffixed(email, api.clientId), 'the new e-mail');
+    expectThat(updated, updated.data.username !== created.user.username, `the username stayed ${JSON.stringify(created.user.username)} after the e-mail changed`);
+  });
+
+  check('an empty update changes nothing', async ({ given, api }) => {
+    const created = await given.aUserWithEveryField();
+    const updated = await api.updateUser(created.user.id, {});
+    expectStatus(updated, 200, 'an empty update');
+    expectUnchanged(updated, updated.data, created.user, 'an empty update changed the user');
+  });
+});
