@@ -33,7 +33,7 @@ export default defineConfig({
   globalSetup: './fixtures/global-setup.ts',
   webServer: embedded
     ? {
-        command: `"${process.execPath}" node_modules/tsx/dist/cli.mjs server/main.ts --port ${embedded.port} --quiet`,
+        command: `"${process.execPath}" --import tsx server/main.ts --port ${embedded.port} --quiet`,
         url: `http://127.0.0.1:${embedded.port}/__health`,
         env: { CAL_EMBEDDED_CLIENTS: embedded.clientsJson },
         reuseExistingServer: false,

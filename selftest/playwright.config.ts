@@ -1,0 +1,17 @@
+import { defineConfig } from '@playwright/test';
+
+// The project's own tests: the validator, config, inputs, client, reference
+// server, drift tool and the secret scan. (The mutation self-test is its own
+// script, `npm run mutants`, run by `npm test` after these.)
+export default defineConfig({
+  testDir: '.',
+  testMatch: /\.spec\.ts$/,
+  outputDir: '../test-results/selftest',
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  timeout: 60_000,
+  forbidOnly: !!process.env.CI,
+  reporter: process.env.CI ? [['line']] : [['list']],
+  use: { trace: 'off' },
+});

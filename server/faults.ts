@@ -1,0 +1,130 @@
+/**
+ * Catalogue of injectable contract bugs used by the suite's mutation self-test.
+ * Each entry is one realistic defect; the reference server behaves exactly like
+ * the standard variant in every other respect. The behaviour itself lives in
+ * instance.ts / validation.ts at the place where such a bug would really occur.
+ */
+
+type FaultOperation = 'create' | 'list' | 'get' | 'update' | 'delete' | 'refresh' | 'all';
+
+const DEFS = [
+  // ── status codes ──────────────────────────────────────────────────────────
+  { id: 'create-200', operation: 'create', kind: 'status', description: 'Create answers 200 instead of 201.' },
+  { id: 'refresh-201', operation: 'refresh', kind: 'status', description: 'Force-refresh answers 201 instead of 200.' },
+  { id: 'delete-204', operation: 'delete', kind: 'status', description: 'Delete answers 204 with an empty body (the user is still deleted).' },
+
+  // ── body shape ────────────────────────────────────────────────────────────
+  { id: 'user-id-string', operation: 'all', kind: 'body-shape', description: 'user.id is serialised as a string in every user object.' },
+  { id: 'user-missing-createdDate', operation: 'all', kind: 'body-shape', description: 'User objects lack createdDate.' },
+  { id: 'user-timezone-renamed', operation: 'all', kind: 'body-shape', description: 'User objects carry `timezone` instead of `timeZone`.' },
+  { id: 'user-email-null', operation: 'all', kind: 'body-shape', description: 'User objects carry email: null.' },
+  { id: 'user-timeformat-string', operation: 'all', kind: 'body-shape', description: 'timeFormat is serialised as a string ("12").' },
+  { id: 'list-data-object', operation: 'list', kind: 'body-shape', description: 'List data is an object { users: [...] } instead of an array.' },
+  { id: 'expiry-seconds', operation: 'all', kind: 'body-shape', description: 'Token expiries (create and refresh) are epoch seconds; the JWT expiresAt claims use seconds too, so they still match.' },
+  { id: 'refresh-missing-refresh-expiry', operation: 'refresh', kind: 'body-shape', description: 'Force-refresh omits refreshTokenExpiresAt.' },
+  { id: 'success-status-ok', operation: 'all', kind: 'body-shape', description: 'Success envelopes carry status "ok" instead of "success".' },
+  { id: 'content-type-text', operation: 'all', kind: 'body-shape', description: 'Success responses are sent as text/plain (same JSON text).' },
+  { id: 'error-no-envelope', operation: 'all', kind: 'body-shape', description: '4xx bodies are framework defaults { statusCode, message, error } without the error envelope.' },
+  { id: 'not-found-code-wrong', operation: 'all', kind: 'body-shape', description: 'Every 404 envelope carries error.code BadRequestException.' },
+  { id: 'sensitive-field-leak', operation: 'all', kind: 'body-shape', description: 'User objects include a bcrypt-looking "password" field.' },
+
+  // ── authentication ────────────────────────────────────────────────────────
+  { id: 'auth-ignored-delete', operation: 'delete', kind: 'auth', description: 'DELETE succeeds without the secret header (a wrong secret is still 401).' },
+  { id: 'auth-ignored-get', operation: 'get', kind: 'auth', description: 'GET by id succeeds without the secret header (a wrong secret is still 401).' },
+  { id: 'wrong-secret-accepted', operation: 'all', kind: 'auth', description: 'Any non-empty secret is accepted for a known client on every operation.' },
+  { id: 'auth-403', operation: 'all', kind: 'auth', description: 'Missing or wrong credentials (incl. unknown client id) answer 403 ForbiddenException instead of 401.' },
+  { id: 'other-client-secret-accepted', operation: 'all', kind: 'auth', description: "The secret of any known client is accepted on any client's path (the operation acts on the path's client)." },
+  { id: 'validation-before-auth', operation: 'all', kind: 'auth', description: 'Create/PATCH bodies are parsed and validated before the guard: an invalid body without a secret answers 400.' },
+
+  // ── isolation between clients ─────────────────────────────────────────────
+  { id: 'cross-client-read', operation: 'get', kind: 'isolation', description: "GET by id returns another client's user." },
+  { id: 'cross-client-update', operation: 'update', kind: 'isolation', description: "PATCH updates another client's user." },
+  { id: 'cross-client-delete', operation: 'delete', kind: 'isolation', description: "DELETE deletes another client's user." },
+  { id: 'cross-client-refresh', operation: 'refresh', kind: 'isolation', description: "Force-refresh issues tokens for another client's user." },
+  { id: 'list-leaks-other-clients', operation: 'list', kind: 'isolation', description: "List returns every client's users; the emails filter matches raw addresses against any client's suffixed form." },
+
+  // ── lifecycle ─────────────────────────────────────────────────────────────
+  { id: 'deleted-still-readable', operation: 'get', kind: 'lifecycle', description: 'Delete is a soft delete that GET by id ignores: a deleted user still reads 200 (list, PATCH, refresh do honour it).' },
+  { id: 'deleted-still-listed', operation: 'list', kind: 'lifecycle', description: 'Delete is a soft delete that list ignores: deleted users still appear in list results.' },
+  { id: 'delete-noop', operation: 'delete', kind: 'lifecycle', description: 'DELETE answers 200 with the user but deletes nothing.' },
+  { id: 'deleted-refreshable', operation: 'refresh', kind: 'lifecycle', description: 'Delete is a soft delete that force-refresh ignores: refreshing a deleted user answers 200.' },
+  { id: 'deleted-updatable', operation: 'update', kind: 'lifecycle', description: 'Delete is a soft delete that PATCH ignores: updating a deleted user answers 200.' },
+
+  // ── writes ────────────────────────────────────────────────────────────────
+  { id: 'rejected-create-persists', operation: 'create', kind: 'writes', description: 'A create rejected with 400 for an optional-field rule still stores the user, with that field defaulted.' },
+  { id: 'rejected-patch-partial', operation: 'update', kind: 'writes', description: 'A PATCH rejected with 400 first applies every valid field it carried.' },
+  { id: 'duplicate-accepted', operation: 'create', kind: 'writes', description: 'Create with an existing suffixed e-mail makes a second user (201).' },
+  { id: 'duplicate-500', operation: 'create', kind: 'writes', description: 'Create with an existing suffixed e-mail answers 500 InternalServerErrorException.' },
+  { id: 'duplicate-message-no-id', operation: 'create', kind: 'writes', description: 'The create 409 message does not mention the existing user id.' },
+  { id: 'duplicate-across-clients', operation: 'create', kind: 'writes', description: 'Uniqueness is checked on the raw e-mail across all clients: the same raw e-mail under another client is 409.' },
+
+  // ── list ──────────────────────────────────────────────────────────────────
+  { id: 'list-limit-ignored', operation: 'list', kind: 'list', description: 'List ignores limit (validated, then not applied) and returns up to 250 users.' },
+  { id: 'list-offset-ignored', operation: 'list', kind: 'list', description: 'List ignores offset (validated, then not applied).' },
+  { id: 'list-emails-ignored', operation: 'list', kind: 'list', description: 'List ignores the emails filter (validated, then not applied).' },
+  { id: 'list-emails-suffixed-unmatched', operation: 'list', kind: 'list', description: 'Already-suffixed addresses in the emails filter are suffixed again and match nothing.' },
+  { id: 'list-emails-first-only', operation: 'list', kind: 'list', description: 'Only the first address of a comma-separated emails filter is used.' },
+  { id: 'list-bounds-unchecked', operation: 'list', kind: 'list', description: 'Out-of-range or non-numeric limit/offset are clamped or defaulted and answered 200 instead of 400.' },
+  { id: 'list-invalid-email-accepted', operation: 'list', kind: 'list', description: 'An invalid address in the emails filter answers 200 (it just matches nothing) instead of 400.' },
+  { id: 'list-limit-plus-one', operation: 'list', kind: 'list', description: 'List returns limit+1 users when that many are available.' },
+
+  // ── input validation ──────────────────────────────────────────────────────
+  { id: 'create-timezone-unchecked', operation: 'create', kind: 'validation', description: "Create accepts any timeZone string (incl. '') and stores it as given." },
+  { id: 'create-timeformat-unchecked', operation: 'create', kind: 'validation', description: 'Create accepts any number as timeFormat.' },
+  { id: 'create-locale-unchecked', operation: 'create', kind: 'validation', description: 'Create accepts any string as locale.' },
+  { id: 'create-avatar-unchecked', operation: 'create', kind: 'validation', description: 'Create accepts any string as avatarUrl.' },
+  { id: 'metadata-key-count-unchecked', operation: 'all', kind: 'validation', description: 'Metadata with more than 50 keys is accepted (create and PATCH).' },
+  { id: 'metadata-key-length-unchecked', operation: 'all', kind: 'validation', description: 'Metadata keys longer than 40 characters are accepted (create and PATCH).' },
+  { id: 'metadata-value-length-unchecked', operation: 'all', kind: 'validation', description: 'Metadata string values longer than 500 characters are accepted (create and PATCH).' },
+  { id: 'metadata-nested-accepted', operation: 'all', kind: 'validation', description: 'Metadata values that are objects or arrays are accepted (create and PATCH).' },
+  { id: 'create-name-optional', operation: 'create', kind: 'validation', description: 'Create without name answers 201 with name null.' },
+  { id: 'create-missing-email-500', operation: 'create', kind: 'validation', description: 'Create without email answers 500 instead of 400.' },
+  { id: 'wrong-type-500', operation: 'all', kind: 'validation', description: 'A wrongly typed body field (e.g. name: 123, bio: []) answers 500 instead of 400 (create and PATCH).' },
+  { id: 'patch-weekstart-unchecked', operation: 'update', kind: 'validation', description: 'PATCH accepts any weekStart string.' },
+  { id: 'patch-timeformat-string-accepted', operation: 'update', kind: 'validation', description: 'PATCH accepts timeFormat "12"/"24" as strings and stores the number.' },
+
+  // ── defaults and derived values ───────────────────────────────────────────
+  { id: 'default-timezone-utc', operation: 'create', kind: 'defaults', description: 'The default timeZone is UTC instead of Europe/London.' },
+  { id: 'default-schedule-null', operation: 'create', kind: 'defaults', description: 'defaultScheduleId stays null even when the user is created with a timeZone.' },
+  { id: 'default-schedule-without-timezone', operation: 'create', kind: 'defaults', description: 'A default schedule id is set even when the user is created without a timeZone.' },
+  { id: 'timezone-not-normalised', operation: 'all', kind: 'defaults', description: "timeZone is stored with the caller's casing (create and PATCH)." },
+  { id: 'email-not-suffixed', operation: 'all', kind: 'defaults', description: 'The stored and returned e-mail is the raw (lower-cased) one; uniqueness is still per client.' },
+  { id: 'email-case-preserved', operation: 'all', kind: 'defaults', description: 'E-mails are not lower-cased (create and PATCH).' },
+  { id: 'create-drops-bio', operation: 'create', kind: 'defaults', description: 'bio sent on create is not stored.' },
+  { id: 'create-drops-metadata', operation: 'create', kind: 'defaults', description: 'metadata sent on create is not stored.' },
+  { id: 'create-echoes-unknown', operation: 'create', kind: 'defaults', description: 'Unknown create properties are stored and echoed in the user object.' },
+  { id: 'patch-resets-unsent', operation: 'update', kind: 'defaults', description: 'PATCH resets bio to null and drops metadata when they are not sent.' },
+  { id: 'patch-email-not-suffixed', operation: 'update', kind: 'defaults', description: 'A PATCHed e-mail is stored raw (lower-cased, not suffixed).' },
+  { id: 'patch-username-stale', operation: 'update', kind: 'defaults', description: 'username is not regenerated when PATCH changes the e-mail.' },
+  { id: 'patch-ignores-locale', operation: 'update', kind: 'defaults', description: 'locale in a PATCH is validated but silently not applied.' },
+
+  // ── tokens ────────────────────────────────────────────────────────────────
+  { id: 'refresh-same-tokens', operation: 'refresh', kind: 'tokens', description: 'Force-refresh returns the tokens (and expiries) issued at creation.' },
+  { id: 'token-owner-wrong', operation: 'all', kind: 'tokens', description: 'The JWT ownerId claim is 1 for every user.' },
+  { id: 'token-expiry-mismatch', operation: 'all', kind: 'tokens', description: 'The JWT expiresAt claims are the response expiries + 60000 ms.' },
+  { id: 'access-equals-refresh', operation: 'all', kind: 'tokens', description: 'refreshToken is the same string as accessToken (create and refresh).' },
+  { id: 'access-expiry-day', operation: 'all', kind: 'tokens', description: 'Access tokens expire after 24 h instead of 60 min.' },
+  { id: 'refresh-expiry-month', operation: 'all', kind: 'tokens', description: 'Refresh tokens expire after 30 days instead of a year.' },
+  { id: 'token-not-jwt', operation: 'all', kind: 'tokens', description: 'Tokens are opaque random hex strings instead of JWTs.' },
+  { id: 'token-type-wrong', operation: 'all', kind: 'tokens', description: 'Both tokens carry type "access_token".' },
+
+  // ── ids ───────────────────────────────────────────────────────────────────
+  { id: 'malformed-id-500', operation: 'all', kind: 'ids', description: 'A userId that is not an integer string answers 500 instead of 400.' },
+] as const satisfies readonly { id: string; operation: FaultOperation; kind: string; description: string }[];
+
+export type FaultId = (typeof DEFS)[number]['id'];
+
+export interface FaultSpec {
+  id: FaultId;
+  operation: FaultOperation;
+  kind: string;
+  description: string;
+}
+
+export const FAULTS: readonly FaultSpec[] = DEFS;
+
+const FAULT_IDS: ReadonlySet<string> = new Set(DEFS.map((f) => f.id));
+
+export function isFaultId(value: unknown): value is FaultId {
+  return typeof value === 'string' && FAULT_IDS.has(value);
+}

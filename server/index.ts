@@ -1,0 +1,12 @@
+export type {
+  ClientCredentials,
+  InstanceOptions,
+  InstanceSpec,
+  ReferenceServer,
+  StartedInstance,
+  StartOptions,
+  Variant,
+} from './types';
+export { FAULTS, isFaultId } from './faults';
+export type { FaultId, FaultSpec } from './faults';
+export { createHandler, startInstances, startReferenceServer } from './http';

@@ -1,0 +1,59 @@
+import type { FaultId } from './faults';
+
+export type { FaultId } from './faults';
+
+/** An OAuth client the reference server knows about. */
+export interface ClientCredentials {
+  id: string;
+  secret: string;
+}
+
+/**
+ * `standard` mirrors the documented behaviour as closely as possible.
+ * `legal` differs from it only in ways the contract leaves open (ids, order,
+ * messages, extra fields, timing); a correct suite must pass against both.
+ */
+export type Variant = 'standard' | 'legal';
+
+export interface InstanceOptions {
+  /** The OAuth clients this instance knows (usually two). */
+  clients: ClientCredentials[];
+  /** Global path prefix such as `/api`; routes then live under `/api/v2/...`. Default ''. */
+  prefix?: string;
+  /** Inject exactly one fault from the catalogue. Default: none. */
+  fault?: FaultId | null;
+  /** Default 'standard'. */
+  variant?: Variant;
+  /** Seed for ids, jitter, list order and pre-existing users (deterministic). */
+  seed?: number;
+  /** Users per client that exist before the suite runs (legal default 40, standard default 0). */
+  preexistingUsers?: number;
+  /** Upper bound of the random delay added to every API request (legal default 15, standard 0). */
+  jitterMs?: number;
+}
+
+export interface ReferenceServer {
+  /** `http://127.0.0.1:<port><prefix>` */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends InstanceOptions {
+  /** 0 (default) lets the OS pick a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+}
+
+export interface InstanceSpec {
+  name: string;
+  options: InstanceOptions;
+}
+
+export interface StartedInstance {
+  name: string;
+  url: string;
+  close(): Promise<void>;
+}
+
+export type Operation = 'create' | 'list' | 'get' | 'update' | 'delete' | 'refresh';
