@@ -1,0 +1,111 @@
+/**
+ * npm run drift -- <path|url> [--json] [--against <path|url>]
+ *
+ * Compares the committed contract (schemas/managed-users.openapi.json, or
+ * --against) with another OpenAPI 3.0 document over the six managed-user
+ * operations, and classifies each difference as breaking or compatible for API
+ * clients (rules: tools/drift-lib.ts).
+ *
+ * Exit status: 0 no breaking difference, 1 at least one, 2 bad input (one line
+ * "drift: <what to fix>" on stderr).
+ */
+import { isAbsolute, relative, resolve } from 'node:path';
+import { SpecError, loadDocumentText, parseContractDocument, type ContractDocument } from '../fixtures/openapi';
+import { buildReport, compareContracts, formatTable } from './drift-lib';
+
+export const DEFAULT_AGAINST = resolve(__dirname, '..', 'schemas', 'managed-users.openapi.json');
+export const USAGE = 'npm run drift -- <path|url> [--json] [--against <path|url>]';
+
+export interface DriftIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Directory relative paths are resolved against (npm sets INIT_CWD to where the user typed the command). */
+  cwd: string;
+}
+
+/** A problem with the input: its message is the one line printed after "drift: ". */
+class InputError extends Error {}
+
+interface Options {
+  other: string;
+  against: string;
+  json: boolean;
+  help: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  let other: string | undefined;
+  let against: string | undefined;
+  let json = false;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--json') json = true;
+    else if (arg === '-h' || arg === '--help') help = true;
+    else if (arg === '--against' || arg.startsWith('--against=')) {
+      const value = arg === '--against' ? argv[++i] : arg.slice('--against='.length);
+      if (!value) throw new InputError(`--against needs a path or URL: ${USAGE}`);
+      against = value;
+    } else if (arg.startsWith('-') && arg !== '-') throw new InputError(`unknown option ${arg}: ${USAGE}`);
+    else if (other === undefined) other = arg;
+    else throw new InputError(`one document at a time (got "${other}" and "${arg}"): ${USAGE}`);
+  }
+  if (help) return { other: '', against: '', json, help };
+  if (!other) throw new InputError(`missing the document to compare: ${USAGE}`);
+  return { other, against: against ?? DEFAULT_AGAINST, json, help };
+}
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
+/** Load and parse one side; SpecError messages are re-aimed at the argument that named the document. */
+async function load(source: string, cwd: string, argument: string): Promise<ContractDocument> {
+  const location = isUrl(source) ? source : resolve(cwd, source);
+  try {
+    const text = await loadDocumentText(location);
+    return parseContractDocument(text, source);
+  } catch (e) {
+    if (e instanceof SpecError) throw new InputError(e.message.replace(/CONTRACT_SPEC/g, argument));
+    throw e;
+  }
+}
+
+/** Shown paths: relative to the working directory when inside it. */
+function display(source: string, cwd: string): string {
+  if (isUrl(source) || !isAbsolute(source)) return source;
+  const rel = relative(cwd, source);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : source;
+}
+
+/** The whole command; returns the exit status. */
+export async function runDrift(argv: string[], io: DriftIo): Promise<number> {
+  try {
+    const opts = parseArgs(argv);
+    if (opts.help) {
+      io.stdout(`usage: ${USAGE}\nexit status: 0 no breaking difference, 1 breaking differences, 2 bad input\n`);
+      return 0;
+    }
+    const oldDoc = await load(opts.against, io.cwd, opts.against === DEFAULT_AGAINST ? 'the committed contract' : '--against');
+    const newDoc = await load(opts.other, io.cwd, 'the <path|url> argument');
+    const report = buildReport(display(opts.against, io.cwd), display(opts.other, io.cwd), compareContracts(oldDoc, newDoc));
+    io.stdout(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatTable(report, oldDoc.operations));
+    return report.breaking > 0 ? 1 : 0;
+  } catch (e) {
+    const message = e instanceof InputError ? e.message : `unexpected failure (${(e as Error)?.message ?? String(e)})`;
+    io.stderr(`drift: ${message.split('\n')[0]}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  // A closed pipe (e.g. `| head`) is not an error worth a stack trace; the exit status still stands.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+  void runDrift(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: process.env.INIT_CWD ?? process.cwd(),
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}
