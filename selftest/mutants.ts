@@ -1,0 +1,211 @@
+/**
+ * The mutation self-test: does the contract suite catch bugs?
+ *
+ * One reference-server process serves every variant on its own port — the
+ * clean server, the legal variant (differs only in ways the contract allows)
+ * and one instance per injected fault. One Playwright run executes the contract
+ * suite in self-test mode: each check runs against every variant concurrently
+ * and attaches its outcomes. This script reads them from the JSON report and
+ * fails unless the clean and legal runs pass, every fault is killed, every
+ * check kills at least one fault, and the legal variant's pre-existing users
+ * are untouched.
+ *
+ *   npm run mutants                      all faults
+ *   npm run mutants -- --faults a,b      only these faults (plus clean and legal)
+ *   npm run mutants -- --json out.json   also write the result as JSON
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { FAULTS } from '../server/faults';
+
+const ROOT = resolve(__dirname, '..');
+const PLAYWRIGHT = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
+
+interface Outcome {
+  target: string;
+  mustPass: boolean;
+  status: 'passed' | 'failed' | 'skipped';
+  message?: string;
+}
+
+interface CheckResult {
+  title: string;
+  file: string;
+  outcomes: Outcome[];
+  playwrightStatus: string;
+  error?: string;
+}
+
+function args() {
+  const argv = process.argv.slice(2);
+  const opt = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const faults = opt('--faults')?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = faults?.filter((f) => !FAULTS.some((x) => x.id === f)) ?? [];
+  if (unknown.length) {
+    process.stderr.write(`mutants: unknown fault(s) ${unknown.join(', ')}: see server/faults.ts for the ids\n`);
+    process.exit(2);
+  }
+  return { faults: faults ?? FAULTS.map((f) => f.id), json: opt('--json'), verbose: argv.includes('--verbose') };
+}
+
+function startServers(names: string[], clients: { id: string; secret: string }[]): Promise<{ child: ChildProcess; urls: Map<string, string> }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts'), '--instances', names.join(','), '--exit-on-stdin-close'], {
+      cwd: ROOT,
+      env: { ...process.env, CAL_EMBEDDED_CLIENTS: JSON.stringify(clients) },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => reject(new Error('the reference servers did not start within 20 s')), 20_000);
+    child.on('exit', (code) => reject(new Error(`the reference server exited (${code}): ${stderr.trim().split('\n')[0] ?? ''}`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        const parsed = JSON.parse(line) as { instances: { name: string; url: string }[] };
+        resolvePromise({ child, urls: new Map(parsed.instances.map((i) => [i.name, i.url])) });
+      } catch {
+        reject(new Error(`unexpected first line from the reference server: ${line.slice(0, 120)}`));
+      }
+    });
+  });
+}
+
+function runSuite(targetsFile: string, reportFile: string, verbose: boolean): Promise<number> {
+  return new Promise((resolvePromise) => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CONTRACT_SELFTEST_TARGETS: targetsFile,
+      PLAYWRIGHT_JSON_OUTPUT_NAME: reportFile,
+      FAKER_SEED: process.env.FAKER_SEED ?? '1',
+    };
+    for (const k of ['CAL_API_URL', 'CAL_OAUTH_CLIENT_ID', 'CAL_OAUTH_CLIENT_SECRET', 'CAL_OTHER_OAUTH_CLIENT_ID', 'CAL_OTHER_OAUTH_CLIENT_SECRET', 'CONTRACT_EMBEDDED', 'CONTRACT_RUN_ID', 'CI']) delete env[k];
+    const child = spawn(process.execPath, [PLAYWRIGHT, 'test', '--project=contract', '--reporter=json'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', verbose ? 'inherit' : 'ignore', 'inherit'],
+    });
+    child.on('exit', (code) => resolvePromise(code ?? 1));
+  });
+}
+
+/** Walk the Playwright JSON report: every test with its selftest-outcomes attachment. */
+function readReport(file: string): CheckResult[] {
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  const results: CheckResult[] = [];
+  const walk = (suite: any, path: string[]) => {
+    const here = suite.title && !suite.title.endsWith('.ts') ? [...path, suite.title] : path;
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        const r = t.results?.[t.results.length - 1];
+        const att = r?.attachments?.find((a: any) => a.name === 'selftest-outcomes');
+        const outcomes: Outcome[] = att?.body ? JSON.parse(Buffer.from(att.body, 'base64').toString('utf8')) : [];
+        results.push({
+          title: [...here, spec.title].join(' › '),
+          file: spec.file,
+          outcomes,
+          playwrightStatus: r?.status ?? 'unknown',
+          error: r?.error?.message,
+        });
+      }
+    }
+    for (const s of suite.suites ?? []) walk(s, here);
+  };
+  for (const s of report.suites ?? []) walk(s, []);
+  return results;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const { faults, json, verbose } = args();
+  const clients = [0, 1].map(() => ({ id: `c${randomBytes(12).toString('hex')}`, secret: randomBytes(24).toString('hex') }));
+  const names = ['clean', 'legal', ...faults];
+  const dir = mkdtempSync(join(tmpdir(), 'contract-mutants-'));
+  const { child, urls } = await startServers(names, clients);
+  let exitCode = 1;
+  try {
+    const targets = names.map((name) => ({ name, baseUrl: urls.get(name)!, clients, mustPass: name === 'clean' || name === 'legal' }));
+    const targetsFile = join(dir, 'targets.json');
+    writeFileSync(targetsFile, JSON.stringify(targets));
+    const reportFile = join(dir, 'report.json');
+    const serversUp = Date.now();
+    const pwExit = await runSuite(targetsFile, reportFile, verbose);
+    const suiteDone = Date.now();
+    const checks = readReport(reportFile).filter((c) => !c.file.endsWith('.teardown.ts'));
+    const preexisting = await fetch(`${new URL(urls.get('legal')!).origin}/__control/preexisting`).then((r) => r.json() as Promise<{ count: number; intact: boolean; changed: number[] }>);
+    exitCode = report({ checks, faults, preexisting, pwExit, times: { total: Date.now() - started, servers: serversUp - started, suite: suiteDone - serversUp } }, json);
+  } finally {
+    child.stdin?.end();
+    child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(exitCode);
+}
+
+function report(
+  r: { checks: CheckResult[]; faults: string[]; preexisting: { count: number; intact: boolean; changed: number[] }; pwExit: number; times: { total: number; servers: number; suite: number } },
+  jsonFile: string | undefined,
+): number {
+  const problems: string[] = [];
+  const missing = r.checks.filter((c) => c.outcomes.length === 0 && c.playwrightStatus !== 'skipped');
+  for (const c of missing) problems.push(`check "${c.title}" produced no outcomes (${c.playwrightStatus}: ${(c.error ?? '').split('\n')[0]})`);
+  for (const must of ['clean', 'legal']) {
+    for (const c of r.checks) {
+      const o = c.outcomes.find((x) => x.target === must);
+      if (o?.status === 'failed') problems.push(`${must} server failed "${c.title}": ${(o.message ?? '').split('\n')[0]}`);
+    }
+  }
+  if (!r.preexisting.intact) problems.push(`the suite changed or deleted ${r.preexisting.changed.length} of the legal server's ${r.preexisting.count} pre-existing users (ids ${r.preexisting.changed.slice(0, 10).join(', ')})`);
+
+  const killers = new Map<string, { title: string; message: string }[]>();
+  for (const f of r.faults) killers.set(f, []);
+  for (const c of r.checks) {
+    for (const o of c.outcomes) {
+      if (o.status === 'failed' && killers.has(o.target)) killers.get(o.target)!.push({ title: c.title, message: (o.message ?? '').split('\n')[0] ?? '' });
+    }
+  }
+  const survivors = r.faults.filter((f) => killers.get(f)!.length === 0);
+  for (const f of survivors) problems.push(`fault ${f} survived: no check caught "${FAULTS.find((x) => x.id === f)?.description}"`);
+  const idle = r.checks.filter((c) => c.outcomes.length > 0 && !c.outcomes.some((o) => o.status === 'failed' && !o.mustPass));
+  if (r.faults.length === FAULTS.length) for (const c of idle) problems.push(`check "${c.title}" caught no fault: it was never seen failing`);
+
+  const width = Math.max(...r.faults.map((f) => f.length));
+  const lines: string[] = ['', 'fault'.padEnd(width) + '  caught by'];
+  for (const f of r.faults) {
+    const k = killers.get(f)!;
+    const first = k[0];
+    lines.push(`${f.padEnd(width)}  ${first ? `${k.length} check(s), e.g. "${first.title}": ${first.message.slice(0, 140)}` : 'NOT CAUGHT'}`);
+  }
+  const killed = r.faults.length - survivors.length;
+  const score = r.faults.length ? (100 * killed) / r.faults.length : 100;
+  lines.push('');
+  lines.push(`checks: ${r.checks.length}; servers: clean + legal + ${r.faults.length} faults; legal server's ${r.preexisting.count} pre-existing users ${r.preexisting.intact ? 'untouched' : 'CHANGED'}`);
+  lines.push(`mutation score: ${killed}/${r.faults.length} faults killed (${score.toFixed(1)}%)`);
+  lines.push(`time: ${(r.times.total / 1000).toFixed(1)} s (servers ${(r.times.servers / 1000).toFixed(1)} s, suite ${(r.times.suite / 1000).toFixed(1)} s)`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (jsonFile) {
+    writeFileSync(jsonFile, JSON.stringify({ score, killed, faults: r.faults.length, survivors, problems, times: r.times, killers: Object.fromEntries(killers), checks: r.checks.map((c) => ({ title: c.title, killed: c.outcomes.filter((o) => o.status === 'failed' && !o.mustPass).map((o) => o.target) })) }, null, 2));
+  }
+  if (problems.length) {
+    process.stdout.write(`\nself-test FAILED:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return 1;
+  }
+  if (r.pwExit !== 0) {
+    process.stdout.write(`\nself-test FAILED: the Playwright run exited ${r.pwExit}\n`);
+    return 1;
+  }
+  process.stdout.write('\nself-test passed\n');
+  return 0;
+}
+
+main().catch((e) => {
+  process.stderr.write(`mutants: ${(e as Error).message}\n`);
+  process.exit(2);
+});
