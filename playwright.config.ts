@@ -1,25 +1,42 @@
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { announce, prepareRun } from './fixtures/bootstrap';
 
+// Traces record request headers, and so the secret: the suite refuses them.
+const traceFlag = process.argv.find((a, i) => a.startsWith('--trace=') || process.argv[i - 1] === '--trace');
+if (traceFlag && !/(=|^)off$/.test(traceFlag)) {
+  process.stderr.write('contract suite: --trace records request headers, the client secret among them: run without --trace\n');
+  process.exit(2);
+}
+
 // Validates the environment (one line and exit 2 on a bad setting), fixes the
 // seed and run id, and — without CAL_API_URL — prepares the embedded server.
 const { settings, embedded } = prepareRun();
 announce(settings);
 
 const CI = !!process.env.CI;
+const cliReporter = process.argv.find((a, i) => a.startsWith('--reporter=') || process.argv[i - 1] === '--reporter');
+if (cliReporter && !cliReporter.includes('redact-reporter') && !settings.selftestTargets && !process.env.TEST_WORKER_INDEX) {
+  process.stderr.write('contract suite: warning: --reporter replaces the redacting reporter; put it first, e.g. --reporter=./fixtures/redact-reporter.ts,html\n');
+}
 const reportDir = process.env.CONTRACT_REPORT_DIR ?? 'reports';
+// The redacting reporter comes first: it scrubs secrets and tokens from the
+// results before any other reporter reads them (see fixtures/redact-reporter.ts).
+const redacting: ReporterDescription = ['./fixtures/redact-reporter.ts'];
 const reporter: ReporterDescription[] = CI
   ? [
+      redacting,
       ['line'],
       ['html', { open: 'never', outputFolder: `${reportDir}/html` }],
       ['junit', { outputFile: `${reportDir}/junit.xml` }],
+      ['json', { outputFile: `${reportDir}/results.json` }],
       ['github'],
+      ['./fixtures/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }],
     ]
-  : [['list']];
+  : [redacting, ['list'], ['./fixtures/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]];
 
 export default defineConfig({
   testDir: 'tests',
-  outputDir: 'test-results',
+  outputDir: process.env.CONTRACT_OUTPUT_DIR ?? 'test-results',
   fullyParallel: true,
   workers: 2,
   // A pass on retry would hide a broken contract: never retry a check.

@@ -57,6 +57,7 @@ const DEFS = [
   { id: 'duplicate-500', operation: 'create', kind: 'writes', description: 'Create with an existing suffixed e-mail answers 500 InternalServerErrorException.' },
   { id: 'duplicate-message-no-id', operation: 'create', kind: 'writes', description: 'The create 409 message does not mention the existing user id.' },
   { id: 'duplicate-across-clients', operation: 'create', kind: 'writes', description: 'Uniqueness is checked on the raw e-mail across all clients: the same raw e-mail under another client is 409.' },
+  { id: 'patch-duplicate-email-accepted', operation: 'update', kind: 'writes', description: 'A PATCH to an e-mail another user of the client already has succeeds (200): two users share one e-mail.' },
 
   // ── list ──────────────────────────────────────────────────────────────────
   { id: 'list-limit-ignored', operation: 'list', kind: 'list', description: 'List ignores limit (validated, then not applied) and returns up to 250 users.' },

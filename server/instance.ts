@@ -590,7 +590,7 @@ export function createInstance(opts: InstanceOptions): Instance {
       const raw = normaliseEmail(v.valid.email);
       const stored = fault === 'patch-email-not-suffixed' || fault === 'email-not-suffixed' ? raw : suffixEmail(raw, clientId);
       const holder = indexGet(rec.clientId, stored);
-      if (holder !== undefined && holder !== rec) return sendError(req, res, 409, 'ConflictException', msgs.conflict(holder.id));
+      if (holder !== undefined && holder !== rec && fault !== 'patch-duplicate-email-accepted') return sendError(req, res, 409, 'ConflictException', msgs.conflict(holder.id));
     }
     applyPatch(rec, clientId, v.valid, false);
     sendSuccess(res, 200, userJson(rec));

@@ -3,10 +3,13 @@ import { ManagedUsersClient } from '../fixtures/client';
 import { removeOwnUsers } from '../fixtures/cleanup';
 import { parseOwnEmail } from '../fixtures/inputs';
 import { leftovers, readLedgers } from '../fixtures/ledger';
+import { coverageMarkdown, coverageRows, readCoverage } from '../fixtures/coverage';
+import { join } from 'node:path';
 
 // Runs after the contract/smoke project, even when checks failed: removes any
 // user this run created that is still there (a check killed mid-way, a delete
-// that did not delete), using the run's ledger. Touches nothing else.
+// that did not delete), using the run's ledger. Touches nothing else. It also
+// attaches the run's coverage matrix, so that it shows in the HTML report.
 
 test('remove what this run left behind', async ({ runtime }, testInfo) => {
   const { settings } = runtime;
@@ -24,6 +27,8 @@ test('remove what this run left behind', async ({ runtime }, testInfo) => {
     for (const r of removed) lines.push(`removed leftover user ${r.id} <${r.email}> of client ${client.clientId}`);
     for (const p of problems) lines.push(`could not clean: ${p}`);
   }
+  const coverage = readCoverage(join(settings.stateDir, settings.runId));
+  if (coverage.length) await testInfo.attach('coverage.md', { body: coverageMarkdown(coverageRows(runtime.validator.doc, coverage)), contentType: 'text/markdown' });
   const summary = lines.length ? lines.join('\n') : 'nothing left behind';
   testInfo.annotations.push({ type: 'cleanup', description: summary });
   if (lines.length) console.log(`cleanup: ${summary}`);

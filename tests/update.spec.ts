@@ -1,5 +1,5 @@
 import { check } from '../fixtures/test';
-import { expectEqual, expectStatus, expectThat, expectUnchanged, sameJson, suffixed, USER_STATE_FIELDS } from '../fixtures/checks';
+import { expectEqual, expectError, expectStatus, expectThat, expectUnchanged, sameJson, suffixed, USER_STATE_FIELDS } from '../fixtures/checks';
 import { describe } from '../fixtures/contract';
 import { ContractViolation } from '../fixtures/violation';
 
@@ -43,6 +43,15 @@ check.describe('update', () => {
     expectStatus(updated, 200, 'changing the e-mail');
     expectEqual(updated, updated.data.email, suffixed(email, api.clientId), 'the new e-mail');
     expectThat(updated, updated.data.username !== created.user.username, `the username stayed ${JSON.stringify(created.user.username)} after the e-mail changed`);
+  });
+
+  check("changing the e-mail to one another user already has is a 409, and changes nothing", async ({ given, api }) => {
+    const [a, b] = await given.someUsers(2);
+    const clash = await api.updateUser(b!.user.id, { email: a!.input.email });
+    expectError(clash, 409, "changing a user's e-mail to another user's");
+    const read = await api.getUserById(b!.user.id);
+    expectStatus(read, 200, 'reading the user after the refused change');
+    expectUnchanged(read, read.data, b!.user, 'a refused e-mail change changed the user');
   });
 
   check('an empty update changes nothing', async ({ given, api }) => {

@@ -1,0 +1,118 @@
+/**
+ * Helpers for the project's end-to-end self-tests: running the contract suite
+ * as a user would (a child Playwright run with only environment variables),
+ * and reading every artifact it leaves, including inside the HTML report's zip.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+
+export const ROOT = resolve(__dirname, '..');
+const PLAYWRIGHT = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
+
+export function newClients(): { id: string; secret: string }[] {
+  return [0, 1].map(() => ({ id: `c${randomBytes(12).toString('hex')}`, secret: `sk_${randomBytes(24).toString('hex')}` }));
+}
+
+/** Environment for a run against `baseUrl` as the two clients, with every output in `dir`. */
+export function suiteEnv(baseUrl: string, clients: { id: string; secret: string }[], dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(env)) if (/^(CAL_|CONTRACT_|FAKER_SEED|CI$|GITHUB_|PLAYWRIGHT_JSON|TEST_WORKER_INDEX|TEST_PARALLEL_INDEX)/.test(k)) delete env[k];
+  return {
+    ...env,
+    CAL_API_URL: baseUrl,
+    CAL_OAUTH_CLIENT_ID: clients[0]!.id,
+    CAL_OAUTH_CLIENT_SECRET: clients[0]!.secret,
+    CAL_OTHER_OAUTH_CLIENT_ID: clients[1]!.id,
+    CAL_OTHER_OAUTH_CLIENT_SECRET: clients[1]!.secret,
+    CONTRACT_STATE_DIR: join(dir, 'state'),
+    CONTRACT_REPORT_DIR: join(dir, 'reports'),
+    CONTRACT_OUTPUT_DIR: join(dir, 'test-results'),
+    CONTRACT_ENV_FILE: '/dev/null', // never a developer's .env
+    ...extra,
+  };
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** `playwright test <args>` in the project, as `npm run contract` would, with a hard time limit. */
+export function runPlaywright(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<RunResult> {
+  const started = Date.now();
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [PLAYWRIGHT, 'test', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/** Every file under `dir` (recursively) as text, with the HTML report's embedded zip unpacked. */
+export function readArtifacts(dir: string): { file: string; text: string }[] {
+  const out: { file: string; text: string }[] = [];
+  if (!existsSync(dir)) return out;
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else {
+        const buf = readFileSync(p);
+        out.push({ file: p, text: buf.toString('latin1') });
+        if (name.endsWith('.zip')) for (const e of unzip(buf)) out.push({ file: `${p}!${e.name}`, text: e.data.toString('utf8') });
+        if (name === 'index.html') {
+          const m = /data:application\/zip;base64,([A-Za-z0-9+/=]+)/.exec(buf.toString('latin1'));
+          if (m) for (const e of unzip(Buffer.from(m[1]!, 'base64'))) out.push({ file: `${p}!${e.name}`, text: e.data.toString('utf8') });
+        }
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** A minimal zip reader (central directory; stored or deflated entries). */
+export function unzip(buf: Buffer): { name: string; data: Buffer }[] {
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 65557); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) return [];
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const entries: { name: string; data: Buffer }[] = [];
+  for (let n = 0; n < count && buf.readUInt32LE(p) === 0x02014b50; n++) {
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const raw = buf.subarray(start, start + size);
+    entries.push({ name, data: method === 8 ? inflateRawSync(raw) : raw });
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return entries;
+}
+
+/** JSON-report totals: { expected, unexpected, skipped, flaky }. */
+export function reportStats(reportDir: string): Record<string, number> {
+  const report = JSON.parse(readFileSync(join(reportDir, 'results.json'), 'utf8'));
+  return report.stats;
+}
