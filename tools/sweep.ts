@@ -1,0 +1,116 @@
+/**
+ * npm run sweep — remove what earlier runs of this suite left on a server.
+ *
+ * A user is removed only when its e-mail carries this suite's namespace
+ * (CONTRACT_NAMESPACE, default "ctr") and a run stamp older than --older-than
+ * minutes (default 60, so a run in progress elsewhere is left alone). Candidates
+ * come from the local run ledgers (CONTRACT_STATE_DIR) and from what the list
+ * can show (offsets 0 and 250). Nothing outside the namespace is ever touched.
+ *
+ *   npm run sweep                       remove leftovers older than 60 minutes
+ *   npm run sweep -- --older-than 0     any age (no run of the suite in progress!)
+ *   npm run sweep -- --dry-run          only print what would be removed
+ */
+import { request } from '@playwright/test';
+import { ConfigError, loadEnvFile, parseSettings } from '../fixtures/config';
+import { ManagedUsersClient } from '../fixtures/client';
+import { removeOwnUsers, scanList } from '../fixtures/cleanup';
+import { parseOwnEmail } from '../fixtures/inputs';
+import { leftovers, readLedgers } from '../fixtures/ledger';
+import { loadValidator } from '../fixtures/runtime';
+import { registerSecret } from '../fixtures/redact';
+import { SpecError } from '../fixtures/openapi';
+
+function fail(message: string): never {
+  process.stderr.write(`sweep: ${message}\n`);
+  process.exit(2);
+}
+
+function options(argv: string[]) {
+  let olderThanMin = 60;
+  let dryRun = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--dry-run') dryRun = true;
+    else if (a === '--older-than' || a.startsWith('--older-than=')) {
+      const v = a.includes('=') ? a.split('=')[1] : argv[++i];
+      if (!v || !/^\d+$/.test(v)) fail('--older-than takes a whole number of minutes, e.g. --older-than 60');
+      olderThanMin = Number(v);
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write('usage: npm run sweep -- [--older-than <minutes>] [--dry-run]\n');
+      process.exit(0);
+    } else fail(`unknown argument ${a}: use --older-than <minutes> and/or --dry-run`);
+  }
+  return { olderThanMin, dryRun };
+}
+
+async function main(): Promise<void> {
+  const { olderThanMin, dryRun } = options(process.argv.slice(2));
+  let settings;
+  try {
+    loadEnvFile();
+    if (!process.env.CAL_API_URL?.trim()) throw new ConfigError('CAL_API_URL is not set: sweep cleans a real server (set CAL_API_URL and the client variables); the embedded server keeps nothing between runs');
+    settings = parseSettings(process.env, null);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof SpecError) fail(e.message);
+    throw e;
+  }
+  const target = settings.target;
+  for (const c of [target.client, target.other]) registerSecret(c?.secret);
+  const cutoff = Date.now() - olderThanMin * 60_000;
+  const isSweepable = (email: string) => {
+    const own = parseOwnEmail(email, settings.namespace);
+    return own !== null && own.createdAt <= cutoff;
+  };
+
+  const context = await request.newContext({ timeout: settings.requestTimeoutMs });
+  let validator;
+  try {
+    validator = loadValidator(settings);
+  } catch (e) {
+    if (e instanceof SpecError || e instanceof ConfigError) fail(e.message);
+    throw e;
+  }
+  const transport = { request: context, validator, requestTimeoutMs: settings.requestTimeoutMs, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs };
+  const clients = [target.client, ...(target.other ? [target.other] : [])].map((c) => new ManagedUsersClient(transport, target, c));
+  const ledgers = readLedgers(settings.stateDir).flatMap((r) => r.entries);
+  const groups = leftovers(ledgers).filter((g) => g.base === target.baseUrl);
+
+  let removed = 0;
+  const problems: string[] = [];
+  try {
+    for (const client of clients) {
+      const fromLedger = groups.filter((g) => g.client === client.clientId);
+      const scan = await scanList(client, isSweepable);
+      problems.push(...scan.problems);
+      const candidates = {
+        ids: [...fromLedger.flatMap((g) => g.ids), ...scan.users.map((u) => u.id)],
+        emails: fromLedger.flatMap((g) => g.emails),
+      };
+      if (dryRun) {
+        const shown = new Set<number>();
+        for (const u of scan.users) {
+          shown.add(u.id);
+          process.stdout.write(`would remove user ${u.id} <${u.email}> of client ${client.clientId}\n`);
+        }
+        process.stdout.write(`client ${client.clientId}: ${scan.users.length} leftover(s) visible in the list (${scan.seen} users seen); ledgers name ${candidates.ids.length - shown.size} more id(s) and ${candidates.emails.length} e-mail(s) to check\n`);
+        continue;
+      }
+      const result = await removeOwnUsers(client, candidates, isSweepable);
+      for (const r of result.removed) {
+        const own = parseOwnEmail(r.email, settings.namespace)!;
+        const age = Math.round((Date.now() - own.createdAt) / 60_000);
+        process.stdout.write(`removed user ${r.id} <${r.email}> of client ${client.clientId} (run ${own.runId}, ${age} min old)\n`);
+      }
+      removed += result.removed.length;
+      problems.push(...result.problems);
+    }
+  } finally {
+    await context.dispose();
+  }
+  for (const p of problems) process.stdout.write(`problem: ${p}\n`);
+  if (!dryRun) process.stdout.write(`sweep: removed ${removed} user(s) of namespace "${settings.namespace}" older than ${olderThanMin} min from ${target.baseUrl}${problems.length ? `; ${problems.length} problem(s)` : ''}\n`);
+  process.exit(problems.length ? 1 : 0);
+}
+
+main().catch((e) => fail((e as Error).message.split('\n')[0] ?? String(e)));
