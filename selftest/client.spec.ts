@@ -336,8 +336,7 @@ test.describe('retries', () => {
     expect(events.some((x) => x.startsWith('note rate limited'))).toBe(false);
   });
 
-  // BUG: with Retry-After: 0 the wait budget never grows, so a server that keeps answering 429 is retried forever (here: until the canned server gives up after 8).
-  test.fail('a server that always answers 429 with Retry-After: 0 is not retried forever', async () => {
+  test('a server that always answers 429 with Retry-After: 0 is not retried forever', async () => {
     answer = (_r, n) => (n <= 8 ? { status: 429, headers: { 'retry-after': '0' }, body: {} } : failure(500, 'gave up'));
     const e = await thrown(client().getManagedUsers());
     expect(e.message.split('\n')[0]).toContain('→ 429');
@@ -391,8 +390,7 @@ test.describe('retries', () => {
     expect(retryAfterMs('soon', now)).toBe(1000);
   });
 
-  // BUG: anything Date.parse accepts counts as an HTTP date, and V8 accepts "1.5" and "-5" (as dates in the past), so unreadable values mean "retry now" instead of 1 s.
-  test.fail('retryAfterMs: numbers that are not delta-seconds are unreadable (1 s), not a date in the past', () => {
+  test('retryAfterMs: numbers that are not delta-seconds are unreadable (1 s), not a date in the past', () => {
     const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
     expect([retryAfterMs('1.5', now), retryAfterMs('-5', now), retryAfterMs('2 seconds', now)]).toEqual([1000, 1000, 1000]);
   });

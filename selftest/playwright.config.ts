@@ -6,7 +6,7 @@ import { defineConfig } from '@playwright/test';
 export default defineConfig({
   testDir: '.',
   testMatch: /\.spec\.ts$/,
-  outputDir: '../test-results/selftest',
+  outputDir: '../test-results-selftest',
   fullyParallel: true,
   workers: 2,
   retries: 0,

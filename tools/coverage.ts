@@ -1,0 +1,40 @@
+/**
+ * npm run coverage -- <dir> [<dir> ...]
+ * The coverage matrix of one or more runs (e.g. the shards of a CI run), from
+ * the coverage-*.jsonl files their state directories hold (searched
+ * recursively). Prints markdown, appends it to the GitHub step summary when
+ * there is one, and exits 1 when a documented or required pair was not seen.
+ */
+import { appendFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { coverageMarkdown, coverageRows, gaps, readCoverage } from '../fixtures/coverage';
+import { ConfigError, DEFAULT_SPEC } from '../fixtures/config';
+import { loadDocumentText, parseContractDocument, SpecError } from '../fixtures/openapi';
+
+function dirsWithCoverage(root: string, out: string[] = []): string[] {
+  if (!existsSync(root) || !statSync(root).isDirectory()) return out;
+  const names = readdirSync(root);
+  if (names.some((n) => n.startsWith('coverage-') && n.endsWith('.jsonl'))) out.push(root);
+  for (const n of names) if (statSync(join(root, n)).isDirectory()) dirsWithCoverage(join(root, n), out);
+  return out;
+}
+
+async function main(): Promise<void> {
+  const roots = process.argv.slice(2);
+  if (!roots.length) throw new ConfigError('give the state directories of the runs, e.g. npm run coverage -- .contract-run');
+  const lines = roots.flatMap((r) => dirsWithCoverage(r)).flatMap((d) => readCoverage(d));
+  if (!lines.length) throw new ConfigError(`no coverage records under ${roots.join(', ')}: point at CONTRACT_STATE_DIR of finished runs`);
+  const spec = process.env.CONTRACT_SPEC || DEFAULT_SPEC;
+  const doc = parseContractDocument(await loadDocumentText(spec), spec);
+  const rows = coverageRows(doc, lines);
+  const markdown = coverageMarkdown(rows);
+  process.stdout.write(markdown);
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `\n${markdown}`);
+  process.exit(gaps(rows).length ? 1 : 0);
+}
+
+main().catch((e) => {
+  const known = e instanceof ConfigError || e instanceof SpecError;
+  process.stderr.write(`coverage: ${known ? e.message : String((e as Error).message ?? e).split('\n')[0]}\n`);
+  process.exit(2);
+});
