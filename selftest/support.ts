@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ReferenceServer } from '../server';
 
 export const ROOT = resolve(__dirname, '..');
 const PLAYWRIGHT = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
@@ -116,3 +118,92 @@ export function reportStats(reportDir: string): Record<string, number> {
   const report = JSON.parse(readFileSync(join(reportDir, 'results.json'), 'utf8'));
   return report.stats;
 }
+
+/** Anything shaped like a JWT. */
+export const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/;
+
+/** E-mails of this suite's namespace still on the server, for both clients. */
+export async function ourUsersLeft(server: ReferenceServer, clients: { id: string; secret: string }[]): Promise<string[]> {
+  const left: string[] = [];
+  for (const c of clients) {
+    const res = await fetch(`${server.url}/v2/oauth-clients/${c.id}/users?limit=250`, { headers: { 'x-cal-secret-key': c.secret } });
+    const body = (await res.json()) as { data: { email: string }[] | { users: { email: string }[] } };
+    const users = Array.isArray(body.data) ? body.data : body.data.users;
+    left.push(...users.map((u) => u.email).filter((e) => e.startsWith('ctr-')));
+  }
+  return left;
+}
+
+/** The legal server's record of the users that existed before the run. */
+export async function preexisting(server: ReferenceServer): Promise<{ count: number; intact: boolean }> {
+  return (await (await fetch(`${new URL(server.url).origin}/__control/preexisting`)).json()) as { count: number; intact: boolean };
+}
+
+/**
+ * A proxy in front of a correct server that breaks it on purpose:
+ * - 'leak': echoes the secret in error messages and user fields, puts tokens
+ *   where checks print values, answers some lists with a 500 page naming both,
+ *   and drops force-refresh connections (Playwright's own error log would show
+ *   the request headers);
+ * - 'hang': never answers force-refresh, so checks die mid-way with users created.
+ */
+export function brokenProxy(upstream: string, mode: 'leak' | 'hang'): Promise<{ url: string; close: () => Promise<void> }> {
+  const up = new URL(upstream);
+  const hanging = new Set<ServerResponse>();
+  const server: Server = createServer((req, res) => {
+    const secret = String(req.headers['x-cal-secret-key'] ?? '');
+    if (req.url?.includes('/force-refresh')) {
+      if (mode === 'leak') req.socket.destroy();
+      else hanging.add(res);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const fwd = httpRequest({ host: up.hostname, port: up.port, path: req.url, method: req.method, headers: req.headers }, (r: IncomingMessage) => {
+        const body: Buffer[] = [];
+        r.on('data', (c) => body.push(c));
+        r.on('end', () => {
+          let text = Buffer.concat(body).toString('utf8');
+          let status = r.statusCode ?? 500;
+          if (mode === 'leak') {
+            try {
+              const json = JSON.parse(text);
+              if (json.error) json.error.message = `${json.error.message} [key ${secret}]`;
+              const user = json.data?.user ?? (req.method === 'GET' && json.data && !Array.isArray(json.data) ? json.data : undefined);
+              if (user) {
+                user.name = json.data.accessToken ?? user.name;
+                user.bio = `key=${secret}`;
+                user.timeZone = json.data.refreshToken ?? user.timeZone;
+              }
+              if (Array.isArray(json.data) && req.url?.includes('offset=2')) {
+                status = 500;
+                text = `<html>Internal error: key ${secret} token ${JWT.source}</html>`;
+              } else text = JSON.stringify(json);
+            } catch {
+              // not JSON: pass through
+            }
+          }
+          res.writeHead(status, { 'content-type': status === 500 ? 'text/html' : String(r.headers['content-type'] ?? 'application/json') });
+          res.end(text);
+        });
+      });
+      fwd.on('error', () => res.destroy());
+      fwd.end(Buffer.concat(chunks));
+    });
+  });
+  return new Promise((resolveListen) =>
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      resolveListen({
+        url: `http://127.0.0.1:${port}${up.pathname === '/' ? '' : up.pathname}`,
+        close: () => {
+          for (const res of hanging) res.destroy();
+          server.closeAllConnections();
+          return new Promise((r) => server.close(() => r()));
+        },
+      });
+    }),
+  );
+}
+
