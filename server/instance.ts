@@ -164,6 +164,7 @@ export function createInstance(opts: InstanceOptions): Instance {
   const prefix = normalisePrefix(opts.prefix);
   const seed = (opts.seed ?? DEFAULT_SEED) >>> 0;
   const jitterMs = Math.max(0, opts.jitterMs ?? (legal ? 15 : 0));
+  const latencyMs = Math.max(0, opts.latencyMs ?? 0);
   const preexistingPerClient = Math.max(0, Math.floor(opts.preexistingUsers ?? (legal ? 40 : 0)));
 
   const msgs: Messages = legal ? LEGAL_MESSAGES : STANDARD_MESSAGES;
@@ -810,8 +811,8 @@ export function createInstance(opts: InstanceOptions): Instance {
         return badRequest(req, res, msgs.badPathEncoding);
       }
 
-      if (jitterMs > 0) {
-        const delay = Math.floor(jitterRng() * (jitterMs + 1));
+      if (jitterMs > 0 || latencyMs > 0) {
+        const delay = latencyMs + (jitterMs > 0 ? Math.floor(jitterRng() * (jitterMs + 1)) : 0);
         const finalOp = op;
         const finalUser = userSegment;
         const timer = setTimeout(() => {

@@ -2,7 +2,7 @@
  * CLI for the embedded reference server.
  *
  *   npx tsx server/main.ts [--port 0] [--host 127.0.0.1] [--prefix /api] [--variant legal]
- *                          [--fault <id>] [--seed <n>] [--preexisting <n>] [--jitter <ms>] [--quiet]
+ *                          [--fault <id>] [--seed <n>] [--preexisting <n>] [--jitter <ms>] [--latency <ms>] [--quiet]
  *   npx tsx server/main.ts --instances clean,legal,faults [--verbose]
  *   npx tsx server/main.ts --list-faults
  *
@@ -16,7 +16,7 @@ import type { ClientCredentials, InstanceOptions, InstanceSpec, Variant } from '
 
 const USAGE =
   'usage: server/main.ts [--port N] [--host H] [--prefix /api] [--variant standard|legal] [--fault ID] ' +
-  '[--seed N] [--preexisting N] [--jitter MS] [--quiet] [--verbose] [--exit-on-stdin-close] ' +
+  '[--seed N] [--preexisting N] [--jitter MS] [--latency MS] [--quiet] [--verbose] [--exit-on-stdin-close] ' +
   '[--instances clean,legal,faults|NAME,...] [--list-faults]';
 
 class UsageError extends Error {}
@@ -30,6 +30,7 @@ interface Cli {
   seed: number | undefined;
   preexisting: number | undefined;
   jitter: number | undefined;
+  latency: number | undefined;
   quiet: boolean;
   verbose: boolean;
   exitOnStdinClose: boolean;
@@ -55,6 +56,7 @@ function parseArgs(argv: string[]): Cli {
     seed: undefined,
     preexisting: undefined,
     jitter: undefined,
+    latency: undefined,
     quiet: false,
     verbose: false,
     exitOnStdinClose: false,
@@ -91,6 +93,7 @@ function parseArgs(argv: string[]): Cli {
       case '--seed': cli.seed = intArg(flag, value(), 0, 0xffffffff); break;
       case '--preexisting': cli.preexisting = intArg(flag, value(), 0, 10_000); break;
       case '--jitter': cli.jitter = intArg(flag, value(), 0, 10_000); break;
+      case '--latency': cli.latency = intArg(flag, value(), 0, 60_000); break;
       case '--instances': cli.instances = value(); break;
       case '--quiet': noValue(); cli.quiet = true; break;
       case '--verbose': noValue(); cli.verbose = true; break;
@@ -199,6 +202,7 @@ async function main(): Promise<void> {
   if (cli.seed !== undefined) base.seed = cli.seed;
   if (cli.preexisting !== undefined) base.preexistingUsers = cli.preexisting;
   if (cli.jitter !== undefined) base.jitterMs = cli.jitter;
+  if (cli.latency !== undefined) base.latencyMs = cli.latency;
 
   if (cli.instances !== undefined) {
     const specs = instanceSpecs(cli.instances, base);

@@ -30,6 +30,8 @@ export interface InstanceOptions {
   preexistingUsers?: number;
   /** Upper bound of the random delay added to every API request (legal default 15, standard 0). */
   jitterMs?: number;
+  /** Fixed delay added to every API request, e.g. 100 to play a distant staging host (default 0). */
+  latencyMs?: number;
 }
 
 export interface ReferenceServer {
