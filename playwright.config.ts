@@ -51,12 +51,13 @@ export default defineConfig({
   // Traces record request headers, and so the secret: they stay off.
   use: { trace: 'off', screenshot: 'off', video: 'off' },
   globalSetup: './fixtures/global-setup.ts',
+  // The embedded server listens on a port the OS picks (0) and says which: Playwright
+  // reads it from its first line into CONTRACT_EMBEDDED_PORT, which the workers inherit.
   webServer: embedded
     ? {
-        command: `"${process.execPath}" --import tsx server/main.ts --port ${embedded.port} --quiet`,
-        url: `http://127.0.0.1:${embedded.port}/__health`,
+        command: `"${process.execPath}" --import tsx server/main.ts --port 0 --quiet`,
+        wait: { stdout: /listening on http:\/\/127\.0\.0\.1:(?<contract_embedded_port>\d+)/ },
         env: { CAL_EMBEDDED_CLIENTS: embedded.clientsJson },
-        reuseExistingServer: false,
         timeout: 30_000,
         stdout: 'ignore',
         stderr: 'pipe',
