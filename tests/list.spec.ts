@@ -62,10 +62,14 @@ check.describe('list', () => {
   });
 
   check('limit outside 1..250 or not a number is a 400', async ({ api }) => {
-    for (const limit of ['0', '251', 'abc']) expectError(await api.getManagedUsers({ limit }), 400, `listing with limit=${limit}`);
+    const limits = ['0', '251', 'abc'];
+    const answers = await Promise.all(limits.map((limit) => api.getManagedUsers({ limit })));
+    answers.forEach((answer, i) => expectError(answer, 400, `listing with limit=${limits[i]}`));
   });
 
   check('offset outside 0..250 is a 400', async ({ api }) => {
-    for (const offset of ['-1', '251']) expectError(await api.getManagedUsers({ offset }), 400, `listing with offset=${offset}`);
+    const offsets = ['-1', '251'];
+    const answers = await Promise.all(offsets.map((offset) => api.getManagedUsers({ offset })));
+    answers.forEach((answer, i) => expectError(answer, 400, `listing with offset=${offsets[i]}`));
   });
 });
