@@ -22,9 +22,10 @@ const reportDir = process.env.CONTRACT_REPORT_DIR ?? 'reports';
 // The redacting reporter comes first: it scrubs secrets and tokens from the
 // results before any other reporter reads them (see fixtures/redact-reporter.ts).
 const redacting: ReporterDescription = ['./fixtures/redact-reporter.ts'];
+const skipReasons: ReporterDescription = ['./fixtures/skip-reporter.ts'];
 // CONTRACT_BLOB=1 (sharded CI jobs): blob output for `playwright merge-reports`.
 const reporter: ReporterDescription[] = process.env.CONTRACT_BLOB
-  ? [redacting, ['line'], ['blob', { outputDir: `${reportDir}/blob` }], ['./fixtures/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]]
+  ? [redacting, ['line'], ['blob', { outputDir: `${reportDir}/blob` }], skipReasons, ['./fixtures/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]]
   : CI
   ? [
       redacting,
@@ -33,9 +34,10 @@ const reporter: ReporterDescription[] = process.env.CONTRACT_BLOB
       ['junit', { outputFile: `${reportDir}/junit.xml` }],
       ['json', { outputFile: `${reportDir}/results.json` }],
       ['github'],
+      skipReasons,
       ['./fixtures/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }],
     ]
-  : [redacting, ['list'], ['./fixtures/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]];
+  : [redacting, ['list'], skipReasons, ['./fixtures/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]];
 
 export default defineConfig({
   testDir: 'tests',
