@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createHandler } from '../server';
 import { Child } from './procs';
 import { cleanEnv } from './suite';
+import { targetEnv } from '../selftest/support';
 
 export interface SmokeFigures {
   wallMs: number;
@@ -29,14 +30,7 @@ export async function runSmoke(root: string, tmp: string, latencyMs = 100): Prom
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   try {
-    const env = cleanEnv(tmp, {
-      CAL_API_URL: url,
-      CAL_OAUTH_CLIENT_ID: clients[0]!.id,
-      CAL_OAUTH_CLIENT_SECRET: clients[0]!.secret,
-      CAL_OTHER_OAUTH_CLIENT_ID: clients[1]!.id,
-      CAL_OTHER_OAUTH_CLIENT_SECRET: clients[1]!.secret,
-      CONTRACT_STATE_DIR: join(tmp, 'state-smoke'),
-    });
+    const env = cleanEnv(tmp, { ...targetEnv(url, clients), CONTRACT_STATE_DIR: join(tmp, 'state-smoke') });
     const cli = join(root, 'node_modules', '@playwright', 'test', 'cli.js');
     const started = performance.now();
     const child = new Child('smoke', process.execPath, [cli, 'test', '--project=smoke', '--reporter=./fixtures/redact-reporter.ts,dot', `--output=${join(tmp, 'test-results-smoke')}`], { cwd: root, env, group: true });

@@ -18,17 +18,23 @@ export function newClients(): { id: string; secret: string }[] {
   return [0, 1].map(() => ({ id: `c${randomBytes(12).toString('hex')}`, secret: `sk_${randomBytes(24).toString('hex')}` }));
 }
 
+/** The variables that point the suite at `baseUrl` as the two clients (the second one optional). */
+export function targetEnv(baseUrl: string, clients: { id: string; secret: string }[]): Record<string, string> {
+  return {
+    CAL_API_URL: baseUrl,
+    CAL_OAUTH_CLIENT_ID: clients[0]!.id,
+    CAL_OAUTH_CLIENT_SECRET: clients[0]!.secret,
+    ...(clients[1] ? { CAL_OTHER_OAUTH_CLIENT_ID: clients[1].id, CAL_OTHER_OAUTH_CLIENT_SECRET: clients[1].secret } : {}),
+  };
+}
+
 /** Environment for a run against `baseUrl` as the two clients, with every output in `dir`. */
 export function suiteEnv(baseUrl: string, clients: { id: string; secret: string }[], dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) if (/^(CAL_|CONTRACT_|FAKER_SEED|CI$|GITHUB_|PLAYWRIGHT_JSON|TEST_WORKER_INDEX|TEST_PARALLEL_INDEX)/.test(k)) delete env[k];
   return {
     ...env,
-    CAL_API_URL: baseUrl,
-    CAL_OAUTH_CLIENT_ID: clients[0]!.id,
-    CAL_OAUTH_CLIENT_SECRET: clients[0]!.secret,
-    CAL_OTHER_OAUTH_CLIENT_ID: clients[1]!.id,
-    CAL_OTHER_OAUTH_CLIENT_SECRET: clients[1]!.secret,
+    ...targetEnv(baseUrl, clients),
     CONTRACT_STATE_DIR: join(dir, 'state'),
     CONTRACT_REPORT_DIR: join(dir, 'reports'),
     CONTRACT_OUTPUT_DIR: join(dir, 'test-results'),
