@@ -1,6 +1,6 @@
 import { test } from '../fixtures/test';
-import { ManagedUsersClient } from '../fixtures/client';
-import { removeOwnUsers } from '../fixtures/cleanup';
+import { transportFor } from '../fixtures/client';
+import { cleanupClients, removeOwnUsers } from '../fixtures/cleanup';
 import { parseOwnEmail } from '../fixtures/inputs';
 import { leftovers, readLedgers } from '../fixtures/ledger';
 import { coverageMarkdown, coverageRows, readCoverage } from '../fixtures/coverage';
@@ -15,8 +15,7 @@ test('remove what this run left behind', async ({ runtime }, testInfo) => {
   const { settings } = runtime;
   test.skip(!!settings.selftestTargets, 'self-test servers are throwaway: nothing to clean');
   const target = settings.target;
-  const transport = { request: runtime.request, validator: runtime.validator, requestTimeoutMs: settings.requestTimeoutMs, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs };
-  const clients = [target.client, ...(target.other ? [target.other] : [])].map((c) => new ManagedUsersClient(transport, target, c));
+  const clients = cleanupClients(target, transportFor(settings, runtime.request, runtime.validator));
   const isThisRun = (email: string) => parseOwnEmail(email, settings.namespace)?.runId === settings.runId;
   const lines: string[] = [];
   for (const group of leftovers(readLedgers(settings.stateDir, settings.runId).flatMap((r) => r.entries))) {

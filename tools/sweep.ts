@@ -13,8 +13,8 @@
  */
 import { request } from '@playwright/test';
 import { ConfigError, loadEnvFile, parseSettings } from '../fixtures/config';
-import { ManagedUsersClient } from '../fixtures/client';
-import { removeOwnUsers, scanList } from '../fixtures/cleanup';
+import { transportFor } from '../fixtures/client';
+import { cleanupClients, removeOwnUsers, scanList } from '../fixtures/cleanup';
 import { parseOwnEmail } from '../fixtures/inputs';
 import { leftovers, readLedgers } from '../fixtures/ledger';
 import { loadValidator } from '../fixtures/runtime';
@@ -71,8 +71,7 @@ async function main(): Promise<void> {
     if (e instanceof SpecError || e instanceof ConfigError) fail(e.message);
     throw e;
   }
-  const transport = { request: context, validator, requestTimeoutMs: settings.requestTimeoutMs, rateLimitMaxWaitMs: settings.rateLimitMaxWaitMs };
-  const clients = [target.client, ...(target.other ? [target.other] : [])].map((c) => new ManagedUsersClient(transport, target, c));
+  const clients = cleanupClients(target, transportFor(settings, context, validator));
   const ledgers = readLedgers(settings.stateDir).flatMap((r) => r.entries);
   const groups = leftovers(ledgers).filter((g) => g.base === target.baseUrl);
 
