@@ -8,6 +8,12 @@ if (traceFlag && !/(=|^)off$/.test(traceFlag)) {
   process.exit(2);
 }
 
+// SIGTERM (CI cancelling a job, `kill`) would end the runner at once, with no teardown: treat it as
+// Playwright's own interrupt (Ctrl-C), after which global teardown removes what the run created.
+if (process.env.TEST_WORKER_INDEX === undefined && !process.listenerCount('SIGTERM')) {
+  process.on('SIGTERM', () => process.kill(process.pid, 'SIGINT'));
+}
+
 // Validates the environment (one line and exit 2 on a bad setting), fixes the
 // seed and run id, and — without CAL_API_URL — prepares the embedded server.
 const { settings, embedded } = prepareRun();

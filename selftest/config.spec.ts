@@ -116,6 +116,12 @@ test.describe('parseSettings: every mistake is a one-line ConfigError naming the
     configError({ CAL_API_URL: '  ', CAL_OAUTH_CLIENT_ID: CLIENT }, 'CAL_API_URL', /CAL_OAUTH_CLIENT_ID is set but CAL_API_URL is not/);
   });
 
+  test('CONTRACT_RATE_LIMIT: requests/window, or off', () => {
+    expect(parseSettings(remote({ CONTRACT_RATE_LIMIT: '500/60s' }), null).rateLimit).toEqual({ limit: 500, windowMs: 60_000 });
+    expect(parseSettings(remote({ CONTRACT_RATE_LIMIT: 'off' }), null).rateLimit).toBeNull();
+    configError(remote({ CONTRACT_RATE_LIMIT: '500' }), 'CONTRACT_RATE_LIMIT', /CONTRACT_RATE_LIMIT="500" is not a rate: write requests\/window, e\.g\. 500\/60s/);
+  });
+
   test('numbers and flags out of range', () => {
     configError(remote({ FAKER_SEED: 'abc' }), 'FAKER_SEED', /FAKER_SEED="abc" is not valid: set it to a whole number from 0 to 2147483647/);
     configError(remote({ FAKER_SEED: '2147483648' }), 'FAKER_SEED', /from 0 to 2147483647/);
@@ -186,8 +192,10 @@ test.describe('parseSettings: what a valid environment gives', () => {
       strict: false,
       spec: DEFAULT_SPEC,
       requestTimeoutMs: 15000,
-      testTimeoutMs: 60000,
-      rateLimitMaxWaitMs: 30000,
+      testTimeoutMs: 180000,
+      rateLimitMaxWaitMs: 90000,
+      rateLimit: undefined,
+      pacerUrl: null,
       allowProduction: false,
       selftestTargets: null,
     });
@@ -378,6 +386,19 @@ test.describe('the runner on a bad setting: exit 2, one line, no stack, no secre
     });
     expectOneLineExit2(run, new RegExp(`^contract suite: cannot reach CAL_API_URL=http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\): check the URL and that the server is up$`));
     expect(run.stdout).toMatch(/^contract run [0-9a-z]{10} against http:\/\/127\.0\.0\.1:\d+, FAKER_SEED=\d+/);
+  });
+
+  test('a server that is blocking the client right now stops the run with what to do', async () => {
+    const { server, port } = await listen((req, res) => {
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '60' });
+      res.end(JSON.stringify({ status: 'error', error: { code: 'ThrottlerException', message: 'Too Many Requests' } }));
+    });
+    try {
+      const run = await playwright(['--project=contract', '--grep', 'nothing-matches-this', '--output', join(tmp, 'out-429')], { CAL_API_URL: `http://127.0.0.1:${port}`, CAL_OAUTH_CLIENT_ID: CLIENT, CAL_OAUTH_CLIENT_SECRET: SECRET });
+      expectOneLineExit2(run, /is rate-limiting client clsx38nbl0001vkhlwin9fmt0 right now \(429\): wait for the block to end \(Cal\.com: 60 s\) and run again$/);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   test('a server that refuses the secret stops the run and names the variables, not the value', async () => {

@@ -5,7 +5,8 @@
  * (CONTRACT_NAMESPACE, default "ctr") and a run stamp older than --older-than
  * minutes (default 60, so a run in progress elsewhere is left alone). Candidates
  * come from the local run ledgers (CONTRACT_STATE_DIR) and from what the list
- * can show (offsets 0 and 250). Nothing outside the namespace is ever touched.
+ * can show (offsets 0 and 250); each is read by id just before it is deleted
+ * (the ownership gate). Nothing outside the namespace is ever touched.
  *
  *   npm run sweep                       remove leftovers older than 60 minutes
  *   npm run sweep -- --older-than 0     any age (no run of the suite in progress!)
@@ -20,6 +21,8 @@ import { leftovers, readLedgers } from '../fixtures/ledger';
 import { loadValidator } from '../fixtures/runtime';
 import { registerSecret } from '../fixtures/redact';
 import { SpecError } from '../fixtures/openapi';
+import { OwnershipGate } from '../fixtures/ownership';
+import { RateBudget } from '../fixtures/pacer';
 
 function fail(message: string): never {
   process.stderr.write(`sweep: ${message}\n`);
@@ -71,7 +74,9 @@ async function main(): Promise<void> {
     if (e instanceof SpecError || e instanceof ConfigError) fail(e.message);
     throw e;
   }
-  const clients = cleanupClients(target, transportFor(settings, context, validator));
+  // sweep's rule: the namespace and a run stamp older than the cutoff; every delete passes the gate, inside the rate budget.
+  const gate = new OwnershipGate(isSweepable, `in namespace "${settings.namespace}" and older than ${olderThanMin} min`);
+  const clients = cleanupClients(target, transportFor(settings, context, validator, new RateBudget(settings.rateLimit)), gate);
   const ledgers = readLedgers(settings.stateDir).flatMap((r) => r.entries);
   const groups = leftovers(ledgers).filter((g) => g.base === target.baseUrl);
 
@@ -95,7 +100,7 @@ async function main(): Promise<void> {
         process.stdout.write(`client ${client.clientId}: ${scan.users.length} leftover(s) visible in the list (${scan.seen} users seen); ledgers name ${candidates.ids.length - shown.size} more id(s) and ${candidates.emails.length} e-mail(s) to check\n`);
         continue;
       }
-      const result = await removeOwnUsers(client, candidates, isSweepable);
+      const result = await removeOwnUsers(client, gate, candidates, isSweepable);
       for (const r of result.removed) {
         const own = parseOwnEmail(r.email, settings.namespace)!;
         const age = Math.round((Date.now() - own.createdAt) / 60_000);
