@@ -3,7 +3,7 @@
  * as a user would (a child Playwright run with only environment variables),
  * and reading every artifact it leaves, including inside the HTML report's zip.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -52,19 +52,25 @@ export interface RunResult {
 
 /** `playwright test <args>` in the project, as `npm run contract` would, with a hard time limit. */
 export function runPlaywright(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<RunResult> {
+  return startPlaywright(args, env, timeoutMs).done;
+}
+
+/** The same, started: the child (for signals) and its result. `group`: in its own process group, as CI runs a job. */
+export function startPlaywright(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000, group = false): { child: ChildProcess; done: Promise<RunResult> } {
   const started = Date.now();
-  return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [PLAYWRIGHT, 'test', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+  const child = spawn(process.execPath, [PLAYWRIGHT, 'test', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<RunResult>((resolvePromise) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr, ms: Date.now() - started });
     });
   });
+  return { child, done };
 }
 
 /** Every file under `dir` (recursively) as text, with the HTML report's embedded zip unpacked. */
