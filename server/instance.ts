@@ -20,6 +20,7 @@ import type { FaultId } from './faults';
 import { isFaultId } from './faults';
 import { LEGAL_MESSAGES, type Messages, STANDARD_MESSAGES } from './messages';
 import { seedUsers } from './population';
+import { createRateLimiter, type RateLimiter } from './ratelimit';
 import { createRng, hash32, randInt, subSeed } from './rng';
 import { createTokenIssuer, type TokenPair } from './tokens';
 import type { InstanceOptions, Operation } from './types';
@@ -94,6 +95,7 @@ const REASONS: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   413: 'Payload Too Large',
+  429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
 };
 const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -166,6 +168,9 @@ export function createInstance(opts: InstanceOptions): Instance {
   const jitterMs = Math.max(0, opts.jitterMs ?? (legal ? 15 : 0));
   const latencyMs = Math.max(0, opts.latencyMs ?? 0);
   const preexistingPerClient = Math.max(0, Math.floor(opts.preexistingUsers ?? (legal ? 40 : 0)));
+  const limiter: RateLimiter | null = opts.rateLimit ? createRateLimiter(opts.rateLimit) : null;
+  /** API requests seen (every request that matched one of the six routes). */
+  let apiRequests = 0;
 
   const msgs: Messages = legal ? LEGAL_MESSAGES : STANDARD_MESSAGES;
   const vctx: ValidationContext = { messages: msgs, fault };
@@ -711,6 +716,14 @@ export function createInstance(opts: InstanceOptions): Instance {
     send(res, 200, JSON.stringify({ count: snapshots.size, intact: changed.length === 0, changed }), jsonType);
   }
 
+  function controlRateLimit(res: ServerResponse): void {
+    const { throttled, blocks } = limiter?.stats() ?? { throttled: 0, blocks: 0 };
+    send(res, 200, JSON.stringify({ requests: apiRequests, throttled, blocks }), jsonType);
+  }
+
+  const tooManyRequests = (req: IncomingMessage, res: ServerResponse) =>
+    sendError(req, res, 429, 'ThrottlerException', 'ThrottlerException: Too Many Requests');
+
   // ── routing ────────────────────────────────────────────────────────────────
   function dispatch(
     req: IncomingMessage,
@@ -777,6 +790,7 @@ export function createInstance(opts: InstanceOptions): Instance {
 
       if (path === '/__health' && method === 'GET') return send(res, 200, '{"status":"ok"}', jsonType);
       if (path === '/__control/preexisting' && method === 'GET') return controlPreexisting(res);
+      if (path === '/__control/ratelimit' && method === 'GET') return controlRateLimit(res);
 
       // Route match on the raw path (one trailing slash tolerated).
       let rest: string | null = null;
@@ -811,6 +825,15 @@ export function createInstance(opts: InstanceOptions): Instance {
         return badRequest(req, res, msgs.badPathEncoding);
       }
 
+      // The throttler runs before the guard and counts every request at arrival.
+      apiRequests++;
+      let allowed = true;
+      if (limiter !== null) {
+        const decision = limiter.hit(req);
+        for (const name in decision.headers) res.setHeader(name, decision.headers[name] as string);
+        allowed = decision.allowed;
+      }
+
       if (jitterMs > 0 || latencyMs > 0) {
         const delay = latencyMs + (jitterMs > 0 ? Math.floor(jitterRng() * (jitterMs + 1)) : 0);
         const finalOp = op;
@@ -819,7 +842,8 @@ export function createInstance(opts: InstanceOptions): Instance {
           timers.delete(timer);
           if (disposed) return;
           try {
-            dispatch(req, res, finalOp, clientId, finalUser, rawQuery);
+            if (allowed) dispatch(req, res, finalOp, clientId, finalUser, rawQuery);
+            else tooManyRequests(req, res);
           } catch {
             if (!res.headersSent) internalError(req, res);
           }
@@ -827,6 +851,7 @@ export function createInstance(opts: InstanceOptions): Instance {
         timers.add(timer);
         return;
       }
+      if (!allowed) return tooManyRequests(req, res);
       dispatch(req, res, op, clientId, userSegment, rawQuery);
     } catch {
       // Defensive: never let a request take the process down.
