@@ -184,6 +184,9 @@ function loadClients(): { clients: ClientCredentials[]; generated: boolean } {
   return { clients, generated: false };
 }
 
+/** Pre-existing users per client of the clean and fault instances of --instances (legal has its own 40). */
+const INSTANCE_PREEXISTING = 8;
+
 function instanceSpecs(spec: string, base: InstanceOptions): InstanceSpec[] {
   const names: string[] = [];
   for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -192,11 +195,13 @@ function instanceSpecs(spec: string, base: InstanceOptions): InstanceSpec[] {
     else throw new UsageError(`--instances: unknown instance '${part}' (use clean, legal, faults or a fault id from --list-faults)`);
   }
   if (names.length === 0) throw new UsageError('--instances needs at least one name');
+  // Every instance holds other people's users (legal: 40 per client, the others 8), lookalikes of the suite's own among them.
+  const others = { ...base, preexistingUsers: base.preexistingUsers ?? INSTANCE_PREEXISTING };
   return [...new Set(names)].map((name) => {
-    if (name === 'clean') return { name, options: { ...base } };
+    if (name === 'clean') return { name, options: { ...others } };
     if (name === 'legal') return { name, options: { ...base, variant: 'legal', prefix: '/api' } };
     if (!isFaultId(name)) throw new UsageError(`unknown fault id '${name}'`);
-    return { name, options: { ...base, fault: name } };
+    return { name, options: { ...others, fault: name } };
   });
 }
 
