@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { type ClientCredentials, FAULTS, type FaultId, type InstanceOptions, type ReferenceServer, startReferenceServer } from '../server';
 import { verifyJwtSignature } from '../server/tokens';
+import { parseOwnEmail } from '../fixtures/inputs';
 
 const A: ClientCredentials = { id: 'clsx38nbl0001vkhlwin9fmt0a', secret: 'a'.repeat(40) };
 const B: ClientCredentials = { id: 'clsx38nbl0002vkhlwin9fmt0b', secret: 'b'.repeat(40) };
@@ -129,7 +130,7 @@ test('health and control endpoints answer at the root', async () => {
   expect(h.status).toBe(200);
   expect(h.json).toEqual({ status: 'ok' });
   const c = await call(clean, 'GET', '/__control/preexisting', { secret: null });
-  expect(c.json).toEqual({ count: 0, intact: true, changed: [] });
+  expect(c.json).toEqual({ count: 0, intact: true, changed: [], changedUsers: [], users: [] });
 });
 
 test('create returns the documented user, tokens and expiries', async () => {
@@ -453,23 +454,103 @@ test('legal variant: large sparse ids, stable non-ascending order, different for
   expect(typeof invalid.json.error.details.hint).toBe('string');
 });
 
+interface Preexisting {
+  count: number;
+  intact: boolean;
+  changed: number[];
+  changedUsers: { id: number; email: string; how: string }[];
+  users: { id: number; clientId: string; email: string; lookalike: boolean }[];
+}
+const preexisting = async (base: string): Promise<Preexisting> => (await call(new URL(base).origin, 'GET', '/__control/preexisting', { secret: null })).json;
+/** The run stamp's time part follows the clock; everything else follows the seed. */
+const withoutRunTime = (email: unknown) => String(email).replace(/^ctr-[0-9a-z]{7}/, 'ctr-<time>');
+
 test('legal variant: pre-existing users are present, realistic and tracked by the control endpoint', async () => {
   const base = await start({ variant: 'legal', prefix: '/api', jitterMs: 0, seed: 7 });
-  const origin = new URL(base).origin;
-  const control = async () => (await call(origin, 'GET', '/__control/preexisting', { secret: null })).json;
-  expect(await control()).toEqual({ count: 80, intact: true, changed: [] });
+  const control = () => preexisting(base);
+  const initial = await control();
+  expect(initial).toMatchObject({ count: 80, intact: true, changed: [], changedUsers: [] });
+  expect(initial.users).toHaveLength(80);
   const list = await listAll(base);
   expect(list).toHaveLength(40);
-  expect(list.every((u) => !/test|example/i.test(String(u.email)))).toBe(true);
+  expect(new Set(list.map((u) => u.id))).toEqual(new Set(initial.users.filter((u) => u.clientId === A.id).map((u) => u.id)));
+  const lookalikeIds = new Set(initial.users.filter((u) => u.lookalike).map((u) => u.id));
+  expect(list.filter((u) => !lookalikeIds.has(u.id as number)).every((u) => !/test|example/i.test(String(u.email)))).toBe(true);
   const { user } = await createUser(base);
   await call(base, 'PATCH', `${users(A.id)}/${user.id}`, { body: { name: 'mine' } });
   await call(base, 'DELETE', `${users(A.id)}/${user.id}`);
   expect((await control()).intact).toBe(true);
-  const victim = list[3]!.id as number;
-  await call(base, 'POST', `${users(A.id)}/${victim}/force-refresh`);
-  expect(await control()).toEqual({ count: 80, intact: false, changed: [victim] });
+  const regular = list.filter((u) => !lookalikeIds.has(u.id as number));
+  const [refreshed, patched, deleted] = [regular[3]!, regular[4]!, regular[5]!];
+  await call(base, 'POST', `${users(A.id)}/${refreshed.id}/force-refresh`);
+  expect(await control()).toMatchObject({ count: 80, intact: false, changed: [refreshed.id], changedUsers: [{ id: refreshed.id, email: refreshed.email, how: 'refreshed' }] });
+  await call(base, 'PATCH', `${users(A.id)}/${patched.id}`, { body: { email: 'moved@example.org' } });
+  await call(base, 'DELETE', `${users(A.id)}/${deleted.id}`);
+  const after = await control();
+  expect(after.changedUsers).toEqual(
+    [
+      { id: refreshed.id, email: refreshed.email, how: 'refreshed' },
+      { id: patched.id, email: patched.email, how: 'changed' },
+      { id: deleted.id, email: deleted.email, how: 'deleted' },
+    ].sort((a, b) => (a.id as number) - (b.id as number)),
+  );
+  expect(after.changed).toEqual(after.changedUsers.map((c) => c.id));
+  expect(after.users).toEqual(initial.users);
   const again = await start({ variant: 'legal', prefix: '/api', jitterMs: 0, seed: 7 });
-  expect((await listAll(again)).map((u) => u.email)).toEqual(list.map((u) => u.email));
+  expect((await listAll(again)).map((u) => withoutRunTime(u.email))).toEqual(list.map((u) => withoutRunTime(u.email)));
+});
+
+test('lookalikes: three per client, in the suite\'s e-mail format, from other runs a minute, two hours and three days old', async () => {
+  const base = await start({ preexistingUsers: 8, seed: 11 });
+  const { count, users: seeded } = await preexisting(base);
+  expect(count).toBe(16);
+  for (const client of [A, B]) {
+    const mine = seeded.filter((u) => u.clientId === client.id);
+    expect(mine).toHaveLength(8);
+    const looks = mine.filter((u) => u.lookalike);
+    expect(looks).toHaveLength(3);
+    const now = Date.now();
+    const runs = looks.map((u) => {
+      // ctr-<runId>-<tag6><counter>-<firstname>+<clientId>@example.com, like fixtures/inputs.ts makes them
+      expect(u.email).toMatch(new RegExp(`^ctr-[0-9a-z]{10}-[0-9a-z]{7}-[a-z]+\\+${client.id}@example\\.com$`));
+      const own = parseOwnEmail(u.email, 'ctr');
+      expect(own).not.toBeNull();
+      return own!;
+    });
+    expect(new Set(runs.map((r) => r.runId)).size).toBe(3);
+    const ages = runs.map((r) => now - r.createdAt).sort((a, b) => a - b);
+    expect(ages[0]).toBeGreaterThan(55_000);
+    expect(ages[0]).toBeLessThan(15 * 60_000);
+    expect(ages[1]).toBeGreaterThan(110 * 60_000);
+    expect(ages[1]).toBeLessThan(3 * 3_600_000);
+    expect(ages[2]).toBeGreaterThan(2.9 * 86_400_000);
+    expect(ages[2]).toBeLessThan(3.1 * 86_400_000);
+    // They are ordinary users of the client: listed, readable, with their seeded e-mail.
+    const listed = await listAll(base, client, `emails=${encodeURIComponent(looks.map((u) => u.email).join(','))}`);
+    expect(listed.map((u) => u.email).sort()).toEqual(looks.map((u) => u.email).sort());
+  }
+  // Fewer users, fewer lookalikes: 1 of 2, none of 1.
+  expect((await preexisting(await start({ preexistingUsers: 2 }))).users.filter((u) => u.lookalike)).toHaveLength(2);
+  expect((await preexisting(await start({ preexistingUsers: 1 }))).users.filter((u) => u.lookalike)).toHaveLength(0);
+});
+
+test('pre-existing users keep their data whatever fault is active', async () => {
+  const options = { preexistingUsers: 8, seed: 5 } as const;
+  const reference = await start(options);
+  const expected = await listAll(reference);
+  const dataFaults: FaultId[] = [
+    'create-drops-bio', 'create-drops-metadata', 'email-not-suffixed', 'email-case-preserved', 'default-timezone-utc',
+    'default-schedule-null', 'default-schedule-without-timezone', 'sensitive-field-leak', 'create-echoes-unknown',
+  ];
+  const bases = await Promise.all(dataFaults.map((fault) => start({ ...options, fault })));
+  for (const [i, base] of bases.entries()) {
+    const got = await listAll(base);
+    // Dates (and the lookalikes' run stamps) follow the clock; everything else must be the same.
+    const strip = (l: Record<string, unknown>[]) =>
+      l.map((u) => ({ ...u, email: withoutRunTime(u.email), username: withoutRunTime(u.username), createdDate: typeof u.createdDate }));
+    expect(strip(got), dataFaults[i]).toEqual(strip(expected));
+    expect((await preexisting(base)).intact).toBe(true);
+  }
 });
 
 test('the fault catalogue is well-formed and every fault instance starts', async () => {
@@ -557,6 +638,11 @@ test('CLI: --instances prints one JSON line; a bad fault id exits 2 with one lin
     for (const i of parsed.instances) {
       expect((await call(new URL(i.url).origin, 'GET', '/__health', { secret: null })).status).toBe(200);
     }
+    const counts = await Promise.all(parsed.instances.map(async (i) => {
+      const p = await preexisting(i.url);
+      return [p.count, p.users.filter((u) => u.lookalike).length];
+    }));
+    expect(counts).toEqual([[16, 6], [80, 6], [16, 6]]);
     const c200 = parsed.instances[2]!.url;
     expect((await call(c200, 'POST', users(A.id), { body: { email: uniqueEmail(), name: 'x' } })).status).toBe(200);
     expect(stdout + stderr).not.toContain(A.secret);

@@ -2,6 +2,7 @@ export type {
   ClientCredentials,
   InstanceOptions,
   InstanceSpec,
+  RateLimitOptions,
   ReferenceServer,
   StartedInstance,
   StartOptions,

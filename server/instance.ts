@@ -19,7 +19,8 @@ import {
 import type { FaultId } from './faults';
 import { isFaultId } from './faults';
 import { LEGAL_MESSAGES, type Messages, STANDARD_MESSAGES } from './messages';
-import { seedUsers } from './population';
+import { lookalikeCount, seedLookalikes, seedUsers } from './population';
+import { createRateLimiter, type RateLimiter } from './ratelimit';
 import { createRng, hash32, randInt, subSeed } from './rng';
 import { createTokenIssuer, type TokenPair } from './tokens';
 import type { InstanceOptions, Operation } from './types';
@@ -94,6 +95,7 @@ const REASONS: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   413: 'Payload Too Large',
+  429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
 };
 const BCRYPT_ALPHABET = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -166,6 +168,9 @@ export function createInstance(opts: InstanceOptions): Instance {
   const jitterMs = Math.max(0, opts.jitterMs ?? (legal ? 15 : 0));
   const latencyMs = Math.max(0, opts.latencyMs ?? 0);
   const preexistingPerClient = Math.max(0, Math.floor(opts.preexistingUsers ?? (legal ? 40 : 0)));
+  const limiter: RateLimiter | null = opts.rateLimit ? createRateLimiter(opts.rateLimit) : null;
+  /** API requests seen (every request that matched one of the six routes). */
+  let apiRequests = 0;
 
   const msgs: Messages = legal ? LEGAL_MESSAGES : STANDARD_MESSAGES;
   const vctx: ValidationContext = { messages: msgs, fault };
@@ -229,12 +234,18 @@ export function createInstance(opts: InstanceOptions): Instance {
     return slug === '' ? null : slug;
   };
 
-  function insertUser(clientId: string, f: CreateFields, createdAtMs: number, extras?: Metadata): UserRecord {
+  /**
+   * Stores a new user. `pristine` (pre-existing users) ignores every create-time
+   * fault: those users were made before the bug, and keep their data whatever
+   * fault is active.
+   */
+  function insertUser(clientId: string, f: CreateFields, createdAtMs: number, extras?: Metadata, pristine = false): UserRecord {
+    const fx = pristine ? null : fault;
     const id = nextId();
-    const rawEmail = normaliseEmail(f.email ?? '');
-    const email = fault === 'email-not-suffixed' ? rawEmail : suffixEmail(rawEmail, clientId);
+    const rawEmail = pristine ? (f.email ?? '').toLowerCase() : normaliseEmail(f.email ?? '');
+    const email = fx === 'email-not-suffixed' ? rawEmail : suffixEmail(rawEmail, clientId);
     const withZone = f.timeZone !== undefined;
-    const wantsSchedule = withZone ? fault !== 'default-schedule-null' : fault === 'default-schedule-without-timezone';
+    const wantsSchedule = withZone ? fx !== 'default-schedule-null' : fx === 'default-schedule-without-timezone';
     const rec: UserRecord = {
       id,
       clientId,
@@ -242,8 +253,8 @@ export function createInstance(opts: InstanceOptions): Instance {
       email,
       username: makeUsername(email),
       name: f.name ?? null,
-      bio: fault === 'create-drops-bio' ? null : (f.bio ?? null),
-      timeZone: f.timeZone ?? (fault === 'default-timezone-utc' ? 'UTC' : DEFAULT_TIME_ZONE),
+      bio: fx === 'create-drops-bio' ? null : (f.bio ?? null),
+      timeZone: f.timeZone ?? (fx === 'default-timezone-utc' ? 'UTC' : DEFAULT_TIME_ZONE),
       weekStart: f.weekStart ?? DEFAULT_WEEK_START,
       createdDate: formatDate(createdAtMs),
       createdAtIso: legal ? new Date(createdAtMs).toISOString() : '',
@@ -251,9 +262,9 @@ export function createInstance(opts: InstanceOptions): Instance {
       defaultScheduleId: wantsSchedule ? nextScheduleId() : null,
       locale: f.locale ?? DEFAULT_LOCALE,
       avatarUrl: f.avatarUrl ?? null,
-      metadata: fault === 'create-drops-metadata' ? undefined : f.metadata,
+      metadata: fx === 'create-drops-metadata' ? undefined : f.metadata,
       extras,
-      password: fault === 'sensitive-field-leak' ? fakeBcrypt() : undefined,
+      password: fx === 'sensitive-field-leak' ? fakeBcrypt() : undefined,
       deleted: false,
       tokenGeneration: 0,
       initialTokens: undefined,
@@ -664,16 +675,31 @@ export function createInstance(opts: InstanceOptions): Instance {
   }
 
   // ── pre-existing users ─────────────────────────────────────────────────────
-  const snapshots = new Map<number, string>();
-  const snapshotOf = (r: UserRecord) =>
+  interface Preexisting {
+    rec: UserRecord;
+    /** The e-mail as seeded (stored form), to name the user even after a change. */
+    email: string;
+    lookalike: boolean;
+    data: string;
+    tokenGeneration: number;
+  }
+  /** Pre-existing users in id order. */
+  const preexisting: Preexisting[] = [];
+  const preexistingIds = new Set<number>();
+  const dataOf = (r: UserRecord) =>
     JSON.stringify([
       r.clientId, r.email, r.username, r.name, r.bio, r.timeZone, r.weekStart, r.createdDate, r.timeFormat,
-      r.defaultScheduleId, r.locale, r.avatarUrl, r.metadata ?? null, r.tokenGeneration, r.deleted,
+      r.defaultScheduleId, r.locale, r.avatarUrl, r.metadata ?? null,
     ]);
   if (preexistingPerClient > 0) {
     const popRng = createRng(subSeed(seed, 'population'));
+    const lookRng = createRng(subSeed(seed, 'lookalikes'));
     const now = Date.now();
-    const perClient = opts.clients.map((c) => ({ clientId: c.id, list: seedUsers(popRng, preexistingPerClient, now) }));
+    const lookalikes = lookalikeCount(preexistingPerClient);
+    const perClient = opts.clients.map((c) => ({
+      clientId: c.id,
+      list: [...seedUsers(popRng, preexistingPerClient - lookalikes, now), ...seedLookalikes(lookRng, lookalikes, now)],
+    }));
     // Interleave clients and insert oldest first, as a real database would have grown.
     const all = perClient.flatMap(({ clientId, list }) => list.map((u) => ({ clientId, u })));
     all.sort((a, b) => a.u.createdAtMs - b.u.createdAtMs);
@@ -694,22 +720,46 @@ export function createInstance(opts: InstanceOptions): Instance {
           metadata: u.metadata,
         },
         u.createdAtMs,
+        undefined,
+        true,
       );
-      // Pre-existing users keep their data whatever fault is active.
-      if (rec.bio === null && u.bio !== undefined) rec.bio = u.bio;
-      if (rec.metadata === undefined && u.metadata !== undefined) rec.metadata = u.metadata;
-      snapshots.set(rec.id, snapshotOf(rec));
+      preexisting.push({ rec, email: rec.email, lookalike: u.lookalike === true, data: dataOf(rec), tokenGeneration: rec.tokenGeneration });
+      preexistingIds.add(rec.id);
     }
   }
 
-  function controlPreexisting(res: ServerResponse): void {
-    const changed: number[] = [];
-    for (const [id, snap] of snapshots) {
-      const rec = users.get(id);
-      if (rec === undefined || snapshotOf(rec) !== snap) changed.push(id);
-    }
-    send(res, 200, JSON.stringify({ count: snapshots.size, intact: changed.length === 0, changed }), jsonType);
+  /** deleted, changed (data), refreshed (tokens issued for it), or null when intact. */
+  function howChanged(p: Preexisting): 'deleted' | 'changed' | 'refreshed' | null {
+    const rec = users.get(p.rec.id);
+    if (rec === undefined || rec.deleted) return 'deleted';
+    if (dataOf(rec) !== p.data) return 'changed';
+    if (rec.tokenGeneration !== p.tokenGeneration) return 'refreshed';
+    return null;
   }
+
+  function controlPreexisting(res: ServerResponse): void {
+    const changedUsers: { id: number; email: string; how: string }[] = [];
+    for (const p of preexisting) {
+      const how = howChanged(p);
+      if (how !== null) changedUsers.push({ id: p.rec.id, email: p.email, how });
+    }
+    const body = {
+      count: preexisting.length,
+      intact: changedUsers.length === 0,
+      changed: changedUsers.map((c) => c.id),
+      changedUsers,
+      users: preexisting.map((p) => ({ id: p.rec.id, clientId: p.rec.clientId, email: p.email, lookalike: p.lookalike })),
+    };
+    send(res, 200, JSON.stringify(body), jsonType);
+  }
+
+  function controlRateLimit(res: ServerResponse): void {
+    const { throttled, blocks } = limiter?.stats() ?? { throttled: 0, blocks: 0 };
+    send(res, 200, JSON.stringify({ requests: apiRequests, throttled, blocks }), jsonType);
+  }
+
+  const tooManyRequests = (req: IncomingMessage, res: ServerResponse) =>
+    sendError(req, res, 429, 'ThrottlerException', 'ThrottlerException: Too Many Requests');
 
   // ── routing ────────────────────────────────────────────────────────────────
   function dispatch(
@@ -777,6 +827,7 @@ export function createInstance(opts: InstanceOptions): Instance {
 
       if (path === '/__health' && method === 'GET') return send(res, 200, '{"status":"ok"}', jsonType);
       if (path === '/__control/preexisting' && method === 'GET') return controlPreexisting(res);
+      if (path === '/__control/ratelimit' && method === 'GET') return controlRateLimit(res);
 
       // Route match on the raw path (one trailing slash tolerated).
       let rest: string | null = null;
@@ -811,6 +862,15 @@ export function createInstance(opts: InstanceOptions): Instance {
         return badRequest(req, res, msgs.badPathEncoding);
       }
 
+      // The throttler runs before the guard and counts every request at arrival.
+      apiRequests++;
+      let allowed = true;
+      if (limiter !== null) {
+        const decision = limiter.hit(req);
+        for (const name in decision.headers) res.setHeader(name, decision.headers[name] as string);
+        allowed = decision.allowed;
+      }
+
       if (jitterMs > 0 || latencyMs > 0) {
         const delay = latencyMs + (jitterMs > 0 ? Math.floor(jitterRng() * (jitterMs + 1)) : 0);
         const finalOp = op;
@@ -819,7 +879,8 @@ export function createInstance(opts: InstanceOptions): Instance {
           timers.delete(timer);
           if (disposed) return;
           try {
-            dispatch(req, res, finalOp, clientId, finalUser, rawQuery);
+            if (allowed) dispatch(req, res, finalOp, clientId, finalUser, rawQuery);
+            else tooManyRequests(req, res);
           } catch {
             if (!res.headersSent) internalError(req, res);
           }
@@ -827,6 +888,7 @@ export function createInstance(opts: InstanceOptions): Instance {
         timers.add(timer);
         return;
       }
+      if (!allowed) return tooManyRequests(req, res);
       dispatch(req, res, op, clientId, userSegment, rawQuery);
     } catch {
       // Defensive: never let a request take the process down.

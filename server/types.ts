@@ -1,6 +1,8 @@
 import type { FaultId } from './faults';
+import type { RateLimitOptions } from './ratelimit';
 
 export type { FaultId } from './faults';
+export type { RateLimitOptions } from './ratelimit';
 
 /** An OAuth client the reference server knows about. */
 export interface ClientCredentials {
@@ -32,6 +34,12 @@ export interface InstanceOptions {
   jitterMs?: number;
   /** Fixed delay added to every API request, e.g. 100 to play a distant staging host (default 0). */
   latencyMs?: number;
+  /**
+   * Cal.com's throttler: a budget per window for the `x-cal-client-id` header's tracker,
+   * a block for keys that go over it, and a smaller budget per address for requests
+   * without the header. Default: no rate limiting.
+   */
+  rateLimit?: RateLimitOptions;
 }
 
 export interface ReferenceServer {
