@@ -89,6 +89,7 @@ test.describe('rate budget', () => {
     const a = await grants(b, clock, 3, 'a');
     expect(a[0]).toBe(0);
     expect(a[2]!).toBeGreaterThanOrEqual(5000); // waits for the server's window to end
+    b.observe({ status: 200, key: 'b', sentAt: clock.t, remaining: 100, resetAt: clock.t + 5000 });
     const other = await grants(b, clock, 3, 'b');
     expect(other.every((t) => t === 0)).toBe(true); // another tracker's budget is its own
   });

@@ -134,21 +134,27 @@ export function reportStats(reportDir: string): Record<string, number> {
 /** Anything shaped like a JWT. */
 export const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/;
 
-/** E-mails of this suite's namespace still on the server, for both clients. */
+/**
+ * E-mails of this suite's namespace still on the server, for both clients, less the users that were
+ * there before the run (lookalikes of the suite's own among them). It asks under its own
+ * x-cal-client-id, so that on a rate-limited server it spends its own budget, not the run's.
+ */
 export async function ourUsersLeft(server: ReferenceServer, clients: { id: string; secret: string }[]): Promise<string[]> {
+  const before = new Set(((await preexisting(server)).users ?? []).map((u) => u.id));
   const left: string[] = [];
   for (const c of clients) {
-    const res = await fetch(`${server.url}/v2/oauth-clients/${c.id}/users?limit=250`, { headers: { 'x-cal-secret-key': c.secret } });
-    const body = (await res.json()) as { data: { email: string }[] | { users: { email: string }[] } };
+    const res = await fetch(`${server.url}/v2/oauth-clients/${c.id}/users?limit=250`, { headers: { 'x-cal-secret-key': c.secret, 'x-cal-client-id': 'selftest-observer' } });
+    const body = (await res.json()) as { data?: { id: number; email: string }[] | { users: { id: number; email: string }[] } };
+    if (res.status !== 200 || !body.data) throw new Error(`listing the server's users answered ${res.status}`);
     const users = Array.isArray(body.data) ? body.data : body.data.users;
-    left.push(...users.map((u) => u.email).filter((e) => e.startsWith('ctr-')));
+    left.push(...users.filter((u) => !before.has(u.id)).map((u) => u.email).filter((e) => e.startsWith('ctr-')));
   }
   return left;
 }
 
 /** The legal server's record of the users that existed before the run. */
-export async function preexisting(server: ReferenceServer): Promise<{ count: number; intact: boolean }> {
-  return (await (await fetch(`${new URL(server.url).origin}/__control/preexisting`)).json()) as { count: number; intact: boolean };
+export async function preexisting(server: ReferenceServer): Promise<{ count: number; intact: boolean; users?: { id: number; email: string }[] }> {
+  return (await (await fetch(`${new URL(server.url).origin}/__control/preexisting`)).json()) as { count: number; intact: boolean; users?: { id: number; email: string }[] };
 }
 
 /**
