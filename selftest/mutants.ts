@@ -72,10 +72,10 @@ function startServers(names: string[], clients: { id: string; secret: string }[]
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => reject(new Error('the reference servers did not start within 20 s')), 20_000);
     child.on('exit', (code) => reject(new Error(`the reference server exited (${code}): ${stderr.trim().split('\n')[0] ?? ''}`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => {
+    createInterface({ input: child.stdout }).once('line', (line) => {
       clearTimeout(timer);
       try {
         const parsed = JSON.parse(line) as { instances: { name: string; url: string }[] };

@@ -326,7 +326,7 @@ test('garbage bodies answer 4xx envelopes and the server keeps working', async (
       controller.close();
     },
   });
-  const chunked = await fetch(clean + users(A.id), { method: 'POST', headers: { ...json, 'x-cal-secret-key': A.secret }, body: stream, duplex: 'half' } as RequestInit);
+  const chunked = await fetch(clean + users(A.id), { method: 'POST', headers: { ...json, 'x-cal-secret-key': A.secret }, body: stream, duplex: 'half' });
   expectEnvelope({ status: chunked.status, json: await chunked.json() }, 413, 'PayloadTooLargeException');
   const after = await listAll(clean);
   expect(after).toEqual([...before, user]);
