@@ -355,7 +355,7 @@ test.describe('retries', () => {
     answer = (_r, n) => (n <= 20 ? { status: 429, headers: { 'retry-after': '0' }, body: {} } : failure(500, 'gave up'));
     const e = await thrown(client().getManagedUsers());
     expect(e).toBeInstanceOf(RateLimited);
-    expect(seen.length).toBe(11);
+    expect(seen).toHaveLength(11);
   });
 
   test('connection refused on POST: TransportError with a one-line reason, no secret, no call log', async () => {

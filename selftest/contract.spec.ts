@@ -464,7 +464,7 @@ test.describe('ContractValidator.judge on the committed contract', () => {
     }) as Ajv['getSchema'];
     v.compileAll();
     const documented = [...contract.operations.values()].reduce((n, o) => n + [...o.responses.values()].filter((r) => r.schema).length, 0);
-    expect(asked.length).toBe(documented + 1); // + the fallback error envelope
+    expect(asked).toHaveLength(documented + 1); // + the fallback error envelope
     expect(new Set(asked).size).toBe(asked.length);
     const t0 = performance.now();
     const ok = facts(201, createdBody());
@@ -472,7 +472,7 @@ test.describe('ContractValidator.judge on the committed contract', () => {
     let violations = 0;
     for (let i = 0; i < 250; i++) violations += v.judge(CREATE, ok).violations.length + v.judge(CREATE, bad).violations.length;
     expect(violations).toBe(0);
-    expect(asked.length).toBe(documented + 1);
+    expect(asked).toHaveLength(documented + 1);
     expect(performance.now() - t0).toBeLessThan(1000);
   });
 });
@@ -527,7 +527,7 @@ test.describe('describe() and formatErrors() never show a token or a registered 
     const v = validator;
     const body = createdBody({ id: JWT, locale: SHORT_SECRET, createdDate: SHORT_SECRET }, { accessTokenExpiresAt: JWT });
     const { violations } = v.judge(CREATE, facts(201, body));
-    expect(violations.length).toBe(4);
+    expect(violations).toHaveLength(4);
     const text = violations.join('\n');
     expect(text).not.toContain('eyJhbGci');
     expect(text).not.toContain(SHORT_SECRET);

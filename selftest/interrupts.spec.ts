@@ -22,10 +22,10 @@ test.beforeEach(() => {
 test.afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Wait until the run has users on the server (it is in the middle of its work). */
-async function untilUsersExist(server: ReferenceServer, clients: { id: string; secret: string }[], min = 2): Promise<number> {
+async function untilUsersExist(server: ReferenceServer, clients: { id: string; secret: string }[], namespace = 'ctr', min = 2): Promise<number> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const n = (await ourUsersLeft(server, clients)).length;
+    const n = (await ourUsersLeft(server, clients, namespace)).length;
     if (n >= min) return n;
     if (Date.now() > deadline) throw new Error('the run created no users within 30 s');
     await new Promise((r) => setTimeout(r, 50));
@@ -57,14 +57,15 @@ test('SIGKILL leaves users behind; npm run sweep -- --older-than 0 removes them,
   const clients = newClients();
   const server = await startReferenceServer({ clients, variant: 'legal', preexistingUsers: 10, latencyMs: 150, port: 0 });
   try {
-    const env = suiteEnv(server.url, clients, dir);
+    // Its own namespace: `--older-than 0` sweeps every run of the namespace, and the server's lookalikes are in "ctr".
+    const env = suiteEnv(server.url, clients, dir, { CONTRACT_NAMESPACE: 'killed' });
     // Its own process group, as a CI job: SIGKILL takes the runner and its workers at once.
     const { child, done } = startPlaywright(['--project=contract', '--workers=2'], env, 90_000, true);
-    await untilUsersExist(server, clients);
+    await untilUsersExist(server, clients, 'killed');
     process.kill(-child.pid!, 'SIGKILL');
     await done;
     await new Promise((r) => setTimeout(r, 500)); // requests already on the wire land
-    expect((await ourUsersLeft(server, clients)).length).toBeGreaterThan(0);
+    expect((await ourUsersLeft(server, clients, 'killed')).length).toBeGreaterThan(0);
     const sweep = await new Promise<{ code: number; out: string }>((resolve) => {
       const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'sweep.ts'), '--older-than', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
@@ -73,8 +74,8 @@ test('SIGKILL leaves users behind; npm run sweep -- --older-than 0 removes them,
       p.on('exit', (code) => resolve({ code: code ?? 1, out }));
     });
     expect(sweep.code, sweep.out).toBe(0);
-    expect(sweep.out).toMatch(/sweep: removed [1-9]\d* user\(s\) of namespace "ctr"/);
-    expect(await ourUsersLeft(server, clients)).toEqual([]);
+    expect(sweep.out).toMatch(/sweep: removed [1-9]\d* user\(s\) of namespace "killed"/);
+    expect(await ourUsersLeft(server, clients, 'killed')).toEqual([]);
     expect(await preexisting(server)).toEqual(expect.objectContaining({ count: 20, intact: true }));
   } finally {
     await server.close();

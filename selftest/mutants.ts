@@ -36,6 +36,13 @@ interface Outcome {
   message?: string;
 }
 
+interface Preexisting {
+  count: number;
+  intact: boolean;
+  changed: number[];
+  changedUsers?: { id: number; email: string; how: string }[];
+}
+
 interface CheckResult {
   title: string;
   file: string;
@@ -72,10 +79,10 @@ function startServers(names: string[], clients: { id: string; secret: string }[]
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => reject(new Error('the reference servers did not start within 20 s')), 20_000);
     child.on('exit', (code) => reject(new Error(`the reference server exited (${code}): ${stderr.trim().split('\n')[0] ?? ''}`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => {
+    createInterface({ input: child.stdout }).once('line', (line) => {
       clearTimeout(timer);
       try {
         const parsed = JSON.parse(line) as { instances: { name: string; url: string }[] };
@@ -164,7 +171,12 @@ async function main(): Promise<void> {
     const pwExit = await runSuite(dir, targetsFile, reportFile, verbose, transport);
     const suiteDone = Date.now();
     const checks = readReport(reportFile).filter((c) => !c.file.endsWith('.teardown.ts'));
-    const preexisting = await fetch(`${new URL(urls.get('legal')!).origin}/__control/preexisting`).then((r) => r.json() as Promise<{ count: number; intact: boolean; changed: number[] }>);
+    // Every server held users the suite did not create (lookalikes of its own among them): none may have been touched.
+    const preexisting = new Map(
+      await Promise.all(
+        names.map(async (name) => [name, await fetch(`${new URL(urls.get(name)!).origin}/__control/preexisting`).then((r) => r.json() as Promise<Preexisting>)] as const),
+      ),
+    );
     exitCode = report({ checks, faults, preexisting, pwExit, transport, times: { total: Date.now() - started, servers: serversUp - started, suite: suiteDone - serversUp } }, json);
   } finally {
     stop();
@@ -173,7 +185,7 @@ async function main(): Promise<void> {
 }
 
 function report(
-  r: { checks: CheckResult[]; faults: string[]; preexisting: { count: number; intact: boolean; changed: number[] }; pwExit: number; transport: string; times: { total: number; servers: number; suite: number } },
+  r: { checks: CheckResult[]; faults: string[]; preexisting: Map<string, Preexisting>; pwExit: number; transport: string; times: { total: number; servers: number; suite: number } },
   jsonFile: string | undefined,
 ): number {
   const problems: string[] = [];
@@ -185,7 +197,13 @@ function report(
       if (o?.status === 'failed') problems.push(`${must} server failed "${c.title}": ${(o.message ?? '').split('\n')[0]}`);
     }
   }
-  if (!r.preexisting.intact) problems.push(`the suite changed or deleted ${r.preexisting.changed.length} of the legal server's ${r.preexisting.count} pre-existing users (ids ${r.preexisting.changed.slice(0, 10).join(', ')})`);
+  for (const [server, p] of r.preexisting) {
+    if (p.intact) continue;
+    const named = (p.changedUsers ?? p.changed.map((id) => ({ id, email: '?', how: 'changed' }))).slice(0, 5).map((u) => `${u.id} <${u.email}> ${u.how}`);
+    problems.push(`against ${server === 'clean' || server === 'legal' ? `the ${server} server` : `fault ${server}`}, the suite touched ${p.changed.length} of ${p.count} users it did not create: ${named.join('; ')}`);
+  }
+  const preexistingTotal = [...r.preexisting.values()].reduce((n, p) => n + p.count, 0);
+  const untouched = [...r.preexisting.values()].every((p) => p.intact);
 
   const killers = new Map<string, { title: string; message: string }[]>();
   for (const f of r.faults) killers.set(f, []);
@@ -209,7 +227,7 @@ function report(
   const killed = r.faults.length - survivors.length;
   const score = r.faults.length ? (100 * killed) / r.faults.length : 100;
   lines.push('');
-  lines.push(`checks: ${r.checks.length}; servers: clean + legal + ${r.faults.length} faults; legal server's ${r.preexisting.count} pre-existing users ${r.preexisting.intact ? 'untouched' : 'CHANGED'}`);
+  lines.push(`checks: ${r.checks.length}; servers: clean + legal + ${r.faults.length} faults; ${preexistingTotal} users the suite did not create, across all servers: ${untouched ? 'untouched' : 'SOME TOUCHED'}`);
   lines.push(`mutation score: ${killed}/${r.faults.length} faults killed (${score.toFixed(1)}%)`);
   lines.push(`time: ${(r.times.total / 1000).toFixed(1)} s (servers ${(r.times.servers / 1000).toFixed(1)} s, suite ${(r.times.suite / 1000).toFixed(1)} s; ${r.transport === 'node' ? 'lean node:http transport' : "Playwright's APIRequestContext"})`);
   process.stdout.write(`${lines.join('\n')}\n`);

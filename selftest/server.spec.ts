@@ -327,7 +327,7 @@ test('garbage bodies answer 4xx envelopes and the server keeps working', async (
       controller.close();
     },
   });
-  const chunked = await fetch(clean + users(A.id), { method: 'POST', headers: { ...json, 'x-cal-secret-key': A.secret }, body: stream, duplex: 'half' } as RequestInit);
+  const chunked = await fetch(clean + users(A.id), { method: 'POST', headers: { ...json, 'x-cal-secret-key': A.secret }, body: stream, duplex: 'half' });
   expectEnvelope({ status: chunked.status, json: await chunked.json() }, 413, 'PayloadTooLargeException');
   const after = await listAll(clean);
   expect(after).toEqual([...before, user]);
@@ -482,10 +482,10 @@ test('legal variant: pre-existing users are present, realistic and tracked by th
   expect((await control()).intact).toBe(true);
   const regular = list.filter((u) => !lookalikeIds.has(u.id as number));
   const [refreshed, patched, deleted] = [regular[3]!, regular[4]!, regular[5]!];
-  await call(base, 'POST', `${users(A.id)}/${refreshed.id}/force-refresh`);
+  await call(base, 'POST', `${users(A.id)}/${String(refreshed.id)}/force-refresh`);
   expect(await control()).toMatchObject({ count: 80, intact: false, changed: [refreshed.id], changedUsers: [{ id: refreshed.id, email: refreshed.email, how: 'refreshed' }] });
-  await call(base, 'PATCH', `${users(A.id)}/${patched.id}`, { body: { email: 'moved@example.org' } });
-  await call(base, 'DELETE', `${users(A.id)}/${deleted.id}`);
+  await call(base, 'PATCH', `${users(A.id)}/${String(patched.id)}`, { body: { email: 'moved@example.org' } });
+  await call(base, 'DELETE', `${users(A.id)}/${String(deleted.id)}`);
   const after = await control();
   expect(after.changedUsers).toEqual(
     [

@@ -61,8 +61,8 @@ export function startPlaywright(args: string[], env: NodeJS.ProcessEnv, timeoutM
   const child = spawn(process.execPath, [PLAYWRIGHT, 'test', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<RunResult>((resolvePromise) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('exit', (code, signal) => {
@@ -139,7 +139,7 @@ export const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/;
  * there before the run (lookalikes of the suite's own among them). It asks under its own
  * x-cal-client-id, so that on a rate-limited server it spends its own budget, not the run's.
  */
-export async function ourUsersLeft(server: ReferenceServer, clients: { id: string; secret: string }[]): Promise<string[]> {
+export async function ourUsersLeft(server: ReferenceServer, clients: { id: string; secret: string }[], namespace = 'ctr'): Promise<string[]> {
   const before = new Set(((await preexisting(server)).users ?? []).map((u) => u.id));
   const left: string[] = [];
   for (const c of clients) {
@@ -147,7 +147,7 @@ export async function ourUsersLeft(server: ReferenceServer, clients: { id: strin
     const body = (await res.json()) as { data?: { id: number; email: string }[] | { users: { id: number; email: string }[] } };
     if (res.status !== 200 || !body.data) throw new Error(`listing the server's users answered ${res.status}`);
     const users = Array.isArray(body.data) ? body.data : body.data.users;
-    left.push(...users.filter((u) => !before.has(u.id)).map((u) => u.email).filter((e) => e.startsWith('ctr-')));
+    left.push(...users.filter((u) => !before.has(u.id)).map((u) => u.email).filter((e) => e.startsWith(`${namespace}-`)));
   }
   return left;
 }

@@ -39,14 +39,15 @@ test('sweep removes old users of the namespace, and nothing else', async () => {
   try {
     const old = newRunId(Date.now() - 3 * 3600_000);
     const fresh = newRunId();
-    await create(server, clients[0]!, `ctr-${old}-aaaa1-old@example.com`);
-    await create(server, clients[1]!, `ctr-${old}-aaaa2-other-client@example.com`);
-    await create(server, clients[0]!, `ctr-${fresh}-bbbb1-running@example.com`);
+    await create(server, clients[0]!, `swp-${old}-aaaa1-old@example.com`);
+    await create(server, clients[1]!, `swp-${old}-aaaa2-other-client@example.com`);
+    await create(server, clients[0]!, `swp-${fresh}-bbbb1-running@example.com`);
     await create(server, clients[0]!, `xyz-${old}-cccc1-other-namespace@example.com`);
-    await create(server, clients[0]!, `ctr.lookalike-${old}@example.com`);
+    await create(server, clients[0]!, `swp.lookalike-${old}@example.com`);
     const before = [...(await emails(server, clients[0]!)), ...(await emails(server, clients[1]!))];
 
-    const env = suiteEnv(server.url, clients, dir);
+    // Its own namespace: the server's pre-existing users include lookalikes of the default one ("ctr"), which must survive too.
+    const env = suiteEnv(server.url, clients, dir, { CONTRACT_NAMESPACE: 'swp' });
     const dry = await sweep(['--dry-run'], env);
     expect(dry.code, dry.out).toBe(0);
     expect(dry.out).toContain('would remove user');
@@ -54,8 +55,8 @@ test('sweep removes old users of the namespace, and nothing else', async () => {
 
     const run = await sweep([], env);
     expect(run.code, run.out).toBe(0);
-    expect(run.out).toMatch(/removed user \d+ <ctr-[0-9a-z]{10}-aaaa1-old\+c[0-9a-f]+@example\.com> of client c[0-9a-f]+ \(run [0-9a-z]{10}, 18\d min old\)/);
-    expect(run.out).toMatch(/sweep: removed 2 user\(s\) of namespace "ctr" older than 60 min/);
+    expect(run.out).toMatch(/removed user \d+ <swp-[0-9a-z]{10}-aaaa1-old\+c[0-9a-f]+@example\.com> of client c[0-9a-f]+ \(run [0-9a-z]{10}, 18\d min old\)/);
+    expect(run.out).toMatch(/sweep: removed 2 user\(s\) of namespace "swp" older than 60 min/);
     const after = [...(await emails(server, clients[0]!)), ...(await emails(server, clients[1]!))];
     expect(after.filter((e) => e.includes('-aaaa'))).toEqual([]);
     expect(after).toHaveLength(before.length - 2);

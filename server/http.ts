@@ -77,7 +77,7 @@ export async function startInstances(specs: InstanceSpec[], host = '127.0.0.1'):
   const settled = await Promise.allSettled(specs.map((s) => startReferenceServer({ ...s.options, port: 0, host })));
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
-    await Promise.all(settled.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
+    await Promise.all(settled.map((r) => (r.status === 'fulfilled' ? r.value.close() : Promise.resolve())));
     throw failed.reason;
   }
   return settled.map((r, i) => {

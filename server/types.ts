@@ -45,7 +45,7 @@ export interface InstanceOptions {
 export interface ReferenceServer {
   /** `http://127.0.0.1:<port><prefix>` */
   url: string;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export interface StartOptions extends InstanceOptions {
@@ -63,7 +63,7 @@ export interface InstanceSpec {
 export interface StartedInstance {
   name: string;
   url: string;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export type Operation = 'create' | 'list' | 'get' | 'update' | 'delete' | 'refresh';

@@ -9,7 +9,8 @@ import { appendFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { coverageMarkdown, coverageRows, gaps, readCoverage } from '../fixtures/coverage';
 import { ConfigError, DEFAULT_SPEC } from '../fixtures/config';
-import { loadDocumentText, parseContractDocument, SpecError } from '../fixtures/openapi';
+import { SpecError } from '../fixtures/openapi';
+import { loadContractDocument } from '../fixtures/openapi-validation';
 
 function dirsWithCoverage(root: string, out: string[] = []): string[] {
   if (!existsSync(root) || !statSync(root).isDirectory()) return out;
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const lines = roots.flatMap((r) => dirsWithCoverage(r)).flatMap((d) => readCoverage(d));
   if (!lines.length) throw new ConfigError(`no coverage records under ${roots.join(', ')}: point at CONTRACT_STATE_DIR of finished runs`);
   const spec = process.env.CONTRACT_SPEC || DEFAULT_SPEC;
-  const doc = parseContractDocument(await loadDocumentText(spec), spec);
+  const doc = await loadContractDocument(spec);
   const rows = coverageRows(doc, lines);
   const markdown = coverageMarkdown(rows);
   process.stdout.write(markdown);

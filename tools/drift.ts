@@ -10,7 +10,8 @@
  * "drift: <what to fix>" on stderr).
  */
 import { isAbsolute, relative, resolve } from 'node:path';
-import { SpecError, loadDocumentText, parseContractDocument, type ContractDocument } from '../fixtures/openapi';
+import { SpecError, type ContractDocument } from '../fixtures/openapi';
+import { loadContractDocument } from '../fixtures/openapi-validation';
 import { buildReport, compareContracts, formatTable } from './drift-lib';
 
 export const DEFAULT_AGAINST = resolve(__dirname, '..', 'schemas', 'managed-users.openapi.json');
@@ -57,12 +58,11 @@ function parseArgs(argv: string[]): Options {
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
-/** Load and parse one side; SpecError messages are re-aimed at the argument that named the document. */
+/** Load, parse and validate one side; SpecError messages are re-aimed at the argument that named the document. */
 async function load(source: string, cwd: string, argument: string): Promise<ContractDocument> {
   const location = isUrl(source) ? source : resolve(cwd, source);
   try {
-    const text = await loadDocumentText(location);
-    return parseContractDocument(text, source);
+    return await loadContractDocument(location, source);
   } catch (e) {
     if (e instanceof SpecError) throw new InputError(e.message.replace(/CONTRACT_SPEC/g, argument));
     throw e;
