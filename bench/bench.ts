@@ -5,6 +5,8 @@
  * 2. mutation self-test (wall time, per fault, vs one contract run)   [not with --quick]
  * 3. peak memory of runner + workers and of the reference server
  * 4. reference-server throughput vs a bare node:http server (GET by id, create)
+ * 5. npm run smoke against a host with 100 ms latency
+ * 6. the contract suite under Cal.com's rate limits (time scaled 10×), vs the least time they allow
  *
  * Figures, not tests: exits 0 when a goal is missed (and says MISSED), 1 only
  * when the bench itself could not run, 2 on a usage error. See bench/README.md.
@@ -17,6 +19,7 @@ import { installHandlers, reapStrays, registerTemp, removeTemp, stopAll } from '
 import { BareProject, runContract, runSelftest, type ContractFigures, type RunFigures, type SelftestFigures } from './suite';
 import { measureThroughput, type ThroughputResult } from './throughput';
 import { runSmoke, type SmokeFigures } from './smoke';
+import { runRateLimited, SCALED_WINDOW_MS, type RateLimitFigures } from './ratelimit';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -96,7 +99,7 @@ async function main(): Promise<void> {
 
   // ── 1. contract suite vs Playwright's floor ───────────────────────────────
   out();
-  out(`[1/5] contract suite vs a bare Playwright run (runs interleaved; best of ${contractRounds} contract, ${bareRounds} bare)`);
+  out(`[1/6] contract suite vs a bare Playwright run (runs interleaved; best of ${contractRounds} contract, ${bareRounds} bare)`);
   const bare = new BareProject(ROOT, join(tmp, 'bare'));
   await bare.prepare();
   const bareRuns: RunFigures[] = [];
@@ -183,7 +186,7 @@ async function main(): Promise<void> {
     bareRunnerWorkersKiB: peak(bareRuns, 'runner+workers'),
   };
   out();
-  out('[2/5] peak memory during the contract runs (/proc VmHWM per process, VmRSS sums sampled every 50 ms)');
+  out('[2/6] peak memory during the contract runs (/proc VmHWM per process, VmRSS sums sampled every 50 ms)');
   if (!memSupported) out('  n/a: no /proc on this system');
   else {
     out(`  Playwright runner: ${mib(mem.contractRunnerKiB)}; workers: ${mem.contractWorkers}, largest ${mib(mem.contractWorkerMaxKiB)}`);
@@ -195,9 +198,9 @@ async function main(): Promise<void> {
   // ── 2. self-test ──────────────────────────────────────────────────────────
   out();
   let selftest: SelftestFigures | null = null;
-  if (opts.quick) out('[3/5] self-test: skipped (--quick)');
+  if (opts.quick) out('[3/6] self-test: skipped (--quick)');
   else {
-    out(`[3/5] self-test: tsx selftest/mutants.ts (${FAULTS.length} faults)...`);
+    out(`[3/6] self-test: tsx selftest/mutants.ts (${FAULTS.length} faults)...`);
     selftest = await runSelftest(ROOT, tmp);
     const rep = selftest.reported;
     out(`  wall ${s(selftest.wallMs)}${rep ? ` (it reports ${rep.totalS.toFixed(1)} s: servers ${rep.serversS.toFixed(1)} s, suite ${rep.suiteS.toFixed(1)} s)` : ''}; ${selftest.timedOut ? 'TIMED OUT' : selftest.exitCode === 0 ? 'passed' : `FAILED (exit ${selftest.exitCode})`}${selftest.score ? `; score ${selftest.score}` : ''}`);
@@ -212,18 +215,30 @@ async function main(): Promise<void> {
 
   // ── 4. throughput ─────────────────────────────────────────────────────────
   out();
-  out(`[5/5] reference server vs bare node:http, keep-alive: ${s(throughputMs)} per server and case, in ${throughputRounds} alternating slices (best slice kept)`);
+  out(`[5/6] reference server vs bare node:http, keep-alive: ${s(throughputMs)} per server and case, in ${throughputRounds} alternating slices (best slice kept)`);
   const tp: ThroughputResult = await measureThroughput(ROOT, { durationMs: throughputMs, warmupMs, rounds: throughputRounds, concurrencies: [8, 32], log: out });
   out(`  bodies: GET ${tp.bodyBytes.get.ref} B (bare ${tp.bodyBytes.get.bare} B), create ${tp.bodyBytes.create.ref} B (bare ${tp.bodyBytes.create.bare} B)`);
   await reapStrays(1000);
 
   // ── 4. smoke against a distant host ──────────────────────────────────────
   out();
-  out('[4/5] npm run smoke against a host with 100 ms latency on every request');
+  out('[4/6] npm run smoke against a host with 100 ms latency on every request');
   const smoke: SmokeFigures = await runSmoke(ROOT, tmp, 100);
   out(`  wall ${s(smoke.wallMs)} for ${smoke.requests} requests (${smoke.exitCode === 0 ? 'passed' : `exit ${smoke.exitCode}`})`);
   if (smoke.tail) out(indent(smoke.tail));
   await reapStrays(1000);
+
+  // ── 6. under Cal.com's rate limits ───────────────────────────────────────
+  out();
+  out(`[6/6] the contract suite under Cal.com's rate limits, time scaled 10x (window and block ${SCALED_WINDOW_MS / 1000} s for 60 s)`);
+  const limited: RateLimitFigures[] = [];
+  for (const [name, limit, byAddress] of [['500/min (x-cal-client-id)', 500, false], ['120/min (address only)', 120, true]] as const) {
+    const r = await runRateLimited(ROOT, tmp, name.split(' ')[0]!.replace('/', '-per-'), limit, byAddress);
+    limited.push({ ...r, name });
+    out(`  ${name}: wall ${s(r.wallMs)} for ${r.requests} requests (${r.throttled} answered 429); least time ${s(r.leastMs)} = requests ÷ limit × window; ratio ${(r.wallMs / r.leastMs).toFixed(2)}x (${r.exitCode === 0 ? 'passed' : `exit ${r.exitCode}`})`);
+    if (r.tail) out(indent(r.tail));
+    await reapStrays(1000);
+  }
 
   // ── summary ───────────────────────────────────────────────────────────────
   const rows: Row[] = [
@@ -256,6 +271,9 @@ async function main(): Promise<void> {
     );
   } else rows.push({ metric: 'self-test wall', value: 'skipped (--quick)', goal: `< ${GOALS.selftestS} s`, met: null });
   rows.push({ metric: 'smoke at 100 ms latency', value: `${s(smoke.wallMs)} (${smoke.requests} requests)`, goal: `< ${GOALS.smokeS} s`, met: smoke.exitCode === 0 && smoke.wallMs < GOALS.smokeS * 1000 });
+  for (const r of limited) {
+    rows.push({ metric: `suite under ${r.name}: wall / least`, value: `${(r.wallMs / r.leastMs).toFixed(2)}x (${s(r.wallMs)} / ${s(r.leastMs)}; ${r.requests} requests, ${r.throttled} x 429)`, goal: 'passes, no 429', met: r.exitCode === 0 && r.throttled === 0 });
+  }
   rows.push(
     { metric: 'peak RSS runner + workers', value: mib(memSupported ? mem.contractRunnerWorkersKiB : undefined), goal: '', met: null },
     { metric: 'peak RSS reference server', value: mib(memSupported ? mem.contractServerKiB : undefined), goal: '', met: null },
@@ -288,6 +306,7 @@ async function main(): Promise<void> {
       cpus: cpus().length,
       benchSeconds: totalMs / 1000,
       smoke: { wallS: smoke.wallMs / 1000, requests: smoke.requests, latencyMs: smoke.latencyMs, passed: smoke.exitCode === 0 },
+      rateLimited: limited.map(({ tail: _t, ...r }) => ({ ...r, ratio: r.wallMs / r.leastMs })),
       goals: GOALS,
       contract: { bestMs: contractBest, bareBestMs: bareBest, ratio: contractRatio, tests, apiRequests, bareManyBestMs: bareManyBest, runs: contractRuns.map(strip), bareRuns: bareRuns.map(strip), bareManyRuns: bareManyRuns.map(strip) },
       memory: memSupported ? mem : null,
