@@ -328,11 +328,11 @@ export function createInstance(opts: InstanceOptions): Instance {
   }
 
   // ── serialisation ──────────────────────────────────────────────────────────
-  /** The user object as JSON; cached on the record unless `cache` is false. */
-  function userJson(rec: UserRecord, cache = true): string {
-    if (rec.json !== null) return rec.json;
+  /** The user object as JSON; cached on the record unless `cache` is false or another `id` is shown. */
+  function userJson(rec: UserRecord, cache = true, id = rec.id): string {
+    if (rec.json !== null && id === rec.id) return rec.json;
     const o: Record<string, unknown> = {
-      id: fault === 'user-id-string' ? String(rec.id) : rec.id,
+      id: fault === 'user-id-string' ? String(id) : id,
       email: fault === 'user-email-null' ? null : rec.email,
       username: rec.username,
       name: rec.name,
@@ -360,7 +360,7 @@ export function createInstance(opts: InstanceOptions): Instance {
     }
     if (rec.password !== undefined) o.password = rec.password;
     const json = JSON.stringify(o);
-    if (cache) rec.json = json;
+    if (cache && id === rec.id) rec.json = json;
     return json;
   }
 
@@ -550,13 +550,30 @@ export function createInstance(opts: InstanceOptions): Instance {
     }
     // No await between the uniqueness check above and this insert.
     const rec = insertUser(clientId, v.valid, Date.now(), v.unknown);
-    const t = issueFor(rec, clientId);
+    const answered = reReadAfterCreate(rec, clientId);
+    // The wrong row's tokens are signed, but they are the server's mistake, not a refresh of that user.
+    const t = answered === rec ? issueFor(rec, clientId) : issueTokens(clientId, answered.id, Date.now());
     sendSuccess(
       res,
       fault === 'create-200' ? 200 : 201,
-      `{"user":${userJson(rec, false)},"accessToken":${JSON.stringify(t.accessToken)},"accessTokenExpiresAt":${t.accessTokenExpiresAt},` +
+      `{"user":${userJson(answered, false)},"accessToken":${JSON.stringify(t.accessToken)},"accessTokenExpiresAt":${t.accessTokenExpiresAt},` +
         `"refreshToken":${JSON.stringify(t.refreshToken)},"refreshTokenExpiresAt":${t.refreshTokenExpiresAt}}`,
     );
+  }
+
+  /**
+   * The user the create answers with: the new one, except with the create-answers-*
+   * faults, whose re-read after the insert finds another (pre-existing) row.
+   */
+  function reReadAfterCreate(rec: UserRecord, clientId: string): UserRecord {
+    let wrong: UserRecord | undefined;
+    // findFirst({ where: { clientId } }): the client's oldest user.
+    if (fault === 'create-answers-existing-user') wrong = preexistingWhere((p) => p.rec.clientId === clientId)[0];
+    // findFirst({ where: { email: { startsWith: '<namespace>' } }, orderBy: { createdDate: 'desc' } }): the newest of another run.
+    else if (fault === 'create-answers-lookalike') wrong = preexistingWhere((p) => p.lookalike && p.rec.clientId === clientId).at(-1);
+    // findFirst({}): the oldest user of the table, which another client owns.
+    else if (fault === 'create-answers-other-client-user') wrong = preexistingWhere((p) => p.rec.clientId !== clientId)[0];
+    return wrong ?? rec;
   }
 
   function applyPatch(rec: UserRecord, clientId: string, p: PatchFields, skipConflicts: boolean): void {
@@ -611,6 +628,15 @@ export function createInstance(opts: InstanceOptions): Instance {
   function getUser(req: IncomingMessage, res: ServerResponse, clientId: string, id: number): void {
     const rec = findUser(clientId, id, 'get');
     if (rec === undefined) return notFoundUser(req, res, id);
+    if (fault === 'get-answers-other-user') {
+      // A read cache keyed by the client alone: another user of the client comes back.
+      const other = preexistingWhere((p) => p.rec.clientId === rec.clientId && p.rec !== rec)[0];
+      if (other !== undefined) return sendSuccess(res, 200, userJson(other));
+    } else if (fault === 'get-answers-lookalike') {
+      // The profile joined by e-mail namespace, the id copied from the path: { ...profile, id: userId }.
+      const look = preexistingWhere((p) => p.lookalike && p.rec.clientId === rec.clientId && p.rec !== rec).at(-1);
+      if (look !== undefined) return sendSuccess(res, 200, userJson(look, false, id));
+    }
     sendSuccess(res, 200, userJson(rec));
   }
 
@@ -638,11 +664,13 @@ export function createInstance(opts: InstanceOptions): Instance {
     const parsed = parseListQuery(rawQuery, vctx);
     if (!parsed.ok) return badRequest(req, res, parsed.message);
     const { limit, offset, emails } = parsed.query;
+    // Validated, then never handed to the query.
+    const unfiltered = fault === 'list-ignores-filters';
     const leak = fault === 'list-leaks-other-clients';
     const pool: Iterable<UserRecord> = leak ? users.values() : (byClient.get(clientId)?.values() ?? []);
 
     let matches: ((u: UserRecord) => boolean) | null = null;
-    if (emails !== null && fault !== 'list-emails-ignored') {
+    if (emails !== null && fault !== 'list-emails-ignored' && !unfiltered) {
       const addresses = fault === 'list-emails-first-only' ? emails.slice(0, 1) : emails;
       const alreadySuffixed = (address: string, cid: string) =>
         fault !== 'list-emails-suffixed-unmatched' && splitEmail(address)[0].endsWith(`+${cid}`);
@@ -662,8 +690,8 @@ export function createInstance(opts: InstanceOptions): Instance {
     }
     if (legal) selected.sort((a, b) => a.orderKey - b.orderKey || a.id - b.id);
 
-    const start = fault === 'list-offset-ignored' ? 0 : offset;
-    const count = fault === 'list-limit-ignored' ? LIST_LIMIT_MAX : fault === 'list-limit-plus-one' ? limit + 1 : limit;
+    const start = fault === 'list-offset-ignored' || unfiltered ? 0 : offset;
+    const count = unfiltered ? selected.length : fault === 'list-limit-ignored' ? LIST_LIMIT_MAX : fault === 'list-limit-plus-one' ? limit + 1 : limit;
     const page = selected.slice(start, start + count);
     let json = '[';
     for (let i = 0; i < page.length; i++) {
@@ -726,6 +754,13 @@ export function createInstance(opts: InstanceOptions): Instance {
       preexisting.push({ rec, email: rec.email, lookalike: u.lookalike === true, data: dataOf(rec), tokenGeneration: rec.tokenGeneration });
       preexistingIds.add(rec.id);
     }
+  }
+
+  /** Pre-existing users still there (not deleted), oldest first, that pass `keep`. */
+  function preexistingWhere(keep: (p: Preexisting) => boolean): UserRecord[] {
+    const out: UserRecord[] = [];
+    for (const p of preexisting) if (users.get(p.rec.id) === p.rec && !p.rec.deleted && keep(p)) out.push(p.rec);
+    return out;
   }
 
   /** deleted, changed (data), refreshed (tokens issued for it), or null when intact. */
