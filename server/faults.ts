@@ -2,7 +2,8 @@
  * Catalogue of injectable contract bugs used by the suite's mutation self-test.
  * Each entry is one realistic defect; the reference server behaves exactly like
  * the standard variant in every other respect. The behaviour itself lives in
- * instance.ts / validation.ts at the place where such a bug would really occur.
+ * the part of the server (store, serialise, guard, pipes, handlers, routing,
+ * validation, tokens) where such a bug would really occur.
  */
 
 type FaultOperation = 'create' | 'list' | 'get' | 'update' | 'delete' | 'refresh' | 'all';
