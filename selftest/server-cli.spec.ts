@@ -14,18 +14,18 @@ const ROOT = join(__dirname, '..');
 
 test('defaults, and every flag with a value', () => {
   expect(parseCli([])).toEqual({
-    port: 0, host: '127.0.0.1', prefix: undefined, variant: 'standard', fault: undefined, seed: undefined, preexisting: undefined,
+    port: 0, host: '127.0.0.1', prefix: undefined, variant: 'standard', fault: undefined, seed: undefined, preexisting: undefined, lookalikes: undefined,
     jitter: undefined, latency: undefined, rateLimit: undefined, quiet: false, verbose: false, exitOnStdinClose: false,
     instances: undefined, listFaults: false, help: false,
   });
   expect(
     parseCli([
       '--port', '8787', '--host=0.0.0.0', '--prefix', '/api', '--variant', 'legal', '--fault', 'create-200', '--seed', '7',
-      '--preexisting', '3', '--jitter', '5', '--latency=100', '--quiet', '--verbose', '--exit-on-stdin-close', '--instances', 'clean,legal',
+      '--preexisting', '3', '--lookalikes', '2', '--jitter', '5', '--latency=100', '--quiet', '--verbose', '--exit-on-stdin-close', '--instances', 'clean,legal',
       '--list-faults', '-h',
     ]),
   ).toEqual({
-    port: 8787, host: '0.0.0.0', prefix: '/api', variant: 'legal', fault: 'create-200', seed: 7, preexisting: 3, jitter: 5, latency: 100,
+    port: 8787, host: '0.0.0.0', prefix: '/api', variant: 'legal', fault: 'create-200', seed: 7, preexisting: 3, lookalikes: 2, jitter: 5, latency: 100,
     rateLimit: undefined, quiet: true, verbose: true, exitOnStdinClose: true, instances: 'clean,legal', listFaults: true, help: true,
   });
   // The last of a repeated flag wins.
@@ -52,6 +52,7 @@ test('every mistake is one UsageError line naming the flag', () => {
     [['--port', '70000'], /--port must be between 0 and 65535/],
     [['--seed', '1.5'], /--seed expects an integer/],
     [['--variant', 'beta'], /--variant must be 'standard' or 'legal'/],
+    [['--lookalikes', '4'], /--lookalikes must be between 0 and 3/],
     [['--fault', 'nope'], new RegExp(`unknown fault id 'nope'.*${FAULTS.length} valid ids`)],
     [['--rate-limit', '500'], /--rate-limit expects <requests>\/<window>/],
     [['--rate-limit', 'x/60s'], /--rate-limit expects an integer/],
@@ -84,22 +85,22 @@ test('every mistake is one UsageError line naming the flag', () => {
   }
 });
 
-test('--instances: clean and fault instances get 8 pre-existing users per client, legal keeps its own', () => {
+test('--instances: clean and fault instances get 8 pre-existing users per client, legal keeps its own; 3 lookalikes in each', () => {
   const base = { clients: [{ id: 'c', secret: 's' }] };
   const specs = instanceSpecs('clean, legal,create-200,clean', base);
-  expect(specs.map((s) => [s.name, s.options.preexistingUsers, s.options.variant, s.options.fault])).toEqual([
-    ['clean', 8, undefined, undefined],
-    ['legal', undefined, 'legal', undefined],
-    ['create-200', 8, undefined, 'create-200'],
+  expect(specs.map((s) => [s.name, s.options.preexistingUsers, s.options.lookalikes, s.options.variant, s.options.fault])).toEqual([
+    ['clean', 8, 3, undefined, undefined],
+    ['legal', undefined, 3, 'legal', undefined],
+    ['create-200', 8, 3, undefined, 'create-200'],
   ]);
   expect(instanceSpecs('faults', base)).toHaveLength(FAULTS.length);
-  expect(instanceSpecs('clean,legal', { ...base, preexistingUsers: 2 }).map((s) => s.options.preexistingUsers)).toEqual([2, 2]);
+  expect(instanceSpecs('clean,legal', { ...base, preexistingUsers: 2, lookalikes: 0 }).map((s) => [s.options.preexistingUsers, s.options.lookalikes])).toEqual([[2, 0], [2, 0]]);
   expect(() => instanceSpecs('clean,bogus', base)).toThrow(/unknown instance 'bogus'/);
   expect(() => instanceSpecs(' , ', base)).toThrow(/at least one name/);
 });
 
 test('--help lists every flag with its meaning and exits 0', async () => {
-  const flags = ['--port', '--host', '--prefix', '--variant', '--fault', '--seed', '--preexisting', '--jitter', '--latency', '--rate-limit', '--block',
+  const flags = ['--port', '--host', '--prefix', '--variant', '--fault', '--seed', '--preexisting', '--lookalikes', '--jitter', '--latency', '--rate-limit', '--block',
     '--address-rate-limit', '--no-client-id-tracker', '--instances', '--list-faults', '--quiet', '--verbose', '--exit-on-stdin-close', '--help'];
   for (const flag of flags) expect(HELP).toMatch(new RegExp(`^  ${flag}\\b.* \\S.{10,}$`, 'm'));
   const child = spawn(process.execPath, ['--import', 'tsx', join('server', 'main.ts'), '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

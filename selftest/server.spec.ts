@@ -466,11 +466,12 @@ const preexisting = async (base: string): Promise<Preexisting> => (await call(ne
 const withoutRunTime = (email: unknown) => String(email).replace(/^ctr-[0-9a-z]{7}/, 'ctr-<time>');
 
 test('legal variant: pre-existing users are present, realistic and tracked by the control endpoint', async () => {
-  const base = await start({ variant: 'legal', prefix: '/api', jitterMs: 0, seed: 7 });
+  const base = await start({ variant: 'legal', prefix: '/api', jitterMs: 0, seed: 7, lookalikes: 3 });
   const control = () => preexisting(base);
   const initial = await control();
   expect(initial).toMatchObject({ count: 80, intact: true, changed: [], changedUsers: [] });
   expect(initial.users).toHaveLength(80);
+  expect(initial.users.filter((u) => u.lookalike)).toHaveLength(6);
   const list = await listAll(base);
   expect(list).toHaveLength(40);
   expect(new Set(list.map((u) => u.id))).toEqual(new Set(initial.users.filter((u) => u.clientId === A.id).map((u) => u.id)));
@@ -496,12 +497,12 @@ test('legal variant: pre-existing users are present, realistic and tracked by th
   );
   expect(after.changed).toEqual(after.changedUsers.map((c) => c.id));
   expect(after.users).toEqual(initial.users);
-  const again = await start({ variant: 'legal', prefix: '/api', jitterMs: 0, seed: 7 });
+  const again = await start({ variant: 'legal', prefix: '/api', jitterMs: 0, seed: 7, lookalikes: 3 });
   expect((await listAll(again)).map((u) => withoutRunTime(u.email))).toEqual(list.map((u) => withoutRunTime(u.email)));
 });
 
 test('lookalikes: three per client, in the suite\'s e-mail format, from other runs a minute, two hours and three days old', async () => {
-  const base = await start({ preexistingUsers: 8, seed: 11 });
+  const base = await start({ preexistingUsers: 8, seed: 11, lookalikes: 3 });
   const { count, users: seeded } = await preexisting(base);
   expect(count).toBe(16);
   for (const client of [A, B]) {
@@ -529,13 +530,17 @@ test('lookalikes: three per client, in the suite\'s e-mail format, from other ru
     const listed = await listAll(base, client, `emails=${encodeURIComponent(looks.map((u) => u.email).join(','))}`);
     expect(listed.map((u) => u.email).sort()).toEqual(looks.map((u) => u.email).sort());
   }
-  // Fewer users, fewer lookalikes: 1 of 2, none of 1.
-  expect((await preexisting(await start({ preexistingUsers: 2 }))).users.filter((u) => u.lookalike)).toHaveLength(2);
-  expect((await preexisting(await start({ preexistingUsers: 1 }))).users.filter((u) => u.lookalike)).toHaveLength(0);
+  // Opt-in (embedded servers elsewhere in the self-test hold none), and never more than the population.
+  const lookalikesOf = async (options: Partial<InstanceOptions>) => (await preexisting(await start(options))).users.filter((u) => u.lookalike).length;
+  expect(await lookalikesOf({ preexistingUsers: 8 })).toBe(0);
+  expect(await lookalikesOf({ variant: 'legal' })).toBe(0);
+  expect(await lookalikesOf({ preexistingUsers: 2, lookalikes: 3 })).toBe(4);
+  expect(await lookalikesOf({ preexistingUsers: 8, lookalikes: 1 })).toBe(2);
+  await expect(start({ preexistingUsers: 8, lookalikes: 4 })).rejects.toThrow(/lookalikes must be an integer from 0 to 3/);
 });
 
 test('pre-existing users keep their data whatever fault is active', async () => {
-  const options = { preexistingUsers: 8, seed: 5 } as const;
+  const options = { preexistingUsers: 8, seed: 5, lookalikes: 3 } as const;
   const reference = await start(options);
   const expected = await listAll(reference);
   const dataFaults: FaultId[] = [
@@ -606,7 +611,7 @@ test('faults are wired where the bug would live', async () => {
 });
 
 test('ownership faults answer with users the caller did not create', async () => {
-  const with_ = (fault: FaultId) => start({ fault, preexistingUsers: 8, seed: 3 });
+  const with_ = (fault: FaultId) => start({ fault, preexistingUsers: 8, seed: 3, lookalikes: 3 });
   const [existing, lookalike, otherClient, getOther, getLook, listAll_] = await Promise.all(
     (['create-answers-existing-user', 'create-answers-lookalike', 'create-answers-other-client-user', 'get-answers-other-user', 'get-answers-lookalike', 'list-ignores-filters'] as const).map(with_),
   );
@@ -712,8 +717,8 @@ test('ownership faults without pre-existing users behave like the standard serve
     expect((await call(base, 'GET', `${users(A.id)}/${created.user.id}`)).json.data, fault).toEqual(created.user);
     expect((await call(base, 'GET', `${users(A.id)}/${other.user.id}`)).json.data.id).toBe(other.user.id);
   }
-  // Only lookalikes missing: the lookalike faults answer honestly (a population of 1 has none).
-  const onlyRegular = await start({ fault: 'create-answers-lookalike', preexistingUsers: 1 });
+  // Only lookalikes missing: the lookalike faults answer honestly.
+  const onlyRegular = await start({ fault: 'create-answers-lookalike', preexistingUsers: 8 });
   const email = uniqueEmail('plain');
   expect((await createUser(onlyRegular, { email })).user.email).toBe(email.replace('@', `+${A.id}@`));
   // list-ignores-filters with nothing else there: only the filter's own match and paging make a difference.

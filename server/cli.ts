@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { FAULTS, type FaultId, isFaultId } from './faults';
+import { MAX_LOOKALIKES } from './population';
 import { defaultAddressLimit, type RateLimitOptions } from './ratelimit';
 import type { InstanceOptions, InstanceSpec, Variant } from './types';
 
@@ -18,6 +19,7 @@ export interface Cli {
   fault: FaultId | undefined;
   seed: number | undefined;
   preexisting: number | undefined;
+  lookalikes: number | undefined;
   jitter: number | undefined;
   latency: number | undefined;
   /** Set when --rate-limit is given, with --block, --address-rate-limit and --no-client-id-tracker applied. */
@@ -39,6 +41,7 @@ const FLAGS = {
   fault: { value: 'ID', help: 'inject one fault from the catalogue (see --list-faults)' },
   seed: { value: 'N', help: 'seed for ids, list order, jitter and pre-existing users (0..4294967295)' },
   preexisting: { value: 'N', help: 'users per client that exist before the run (default: legal 40, standard 0; with --instances 8)' },
+  lookalikes: { value: 'N', help: "how many of them are lookalikes of the suite's own users, from other runs: 0..3 (default 0; with --instances 3)" },
   jitter: { value: 'MS', help: 'upper bound of a random delay added to every API request (default: legal 15, standard 0)' },
   latency: { value: 'MS', help: 'fixed delay added to every API request, to play a distant host (default 0)' },
   'rate-limit': { value: 'N/WINDOW', help: "Cal.com's throttler: N requests per WINDOW (500ms, 2s, 1m) per x-cal-client-id header (Cal.com: 500/60s)" },
@@ -143,7 +146,7 @@ export function parseCli(argv: string[]): Cli {
     const orphan = v.block !== undefined ? '--block' : v['address-rate-limit'] !== undefined ? '--address-rate-limit' : v['no-client-id-tracker'] ? '--no-client-id-tracker' : null;
     if (orphan !== null) throw new UsageError(`${orphan} needs --rate-limit N/WINDOW`);
   }
-  const int = (name: 'port' | 'seed' | 'preexisting' | 'jitter' | 'latency', min: number, max: number) => {
+  const int = (name: 'port' | 'seed' | 'preexisting' | 'lookalikes' | 'jitter' | 'latency', min: number, max: number) => {
     const raw = v[name];
     return raw === undefined ? undefined : intArg(`--${name}`, raw, min, max);
   };
@@ -155,6 +158,7 @@ export function parseCli(argv: string[]): Cli {
     fault: v.fault,
     seed: int('seed', 0, 0xffffffff),
     preexisting: int('preexisting', 0, 10_000),
+    lookalikes: int('lookalikes', 0, MAX_LOOKALIKES),
     jitter: int('jitter', 0, 10_000),
     latency: int('latency', 0, 60_000),
     rateLimit,
@@ -176,6 +180,8 @@ export function describeRateLimit(r: RateLimitOptions): string {
 
 /** Pre-existing users per client of the clean and fault instances of --instances (legal has its own 40). */
 const INSTANCE_PREEXISTING = 8;
+/** Lookalikes among them, in every instance of --instances (legal too). */
+const INSTANCE_LOOKALIKES = MAX_LOOKALIKES;
 
 /** `clean,legal,faults,<fault id>,...` → one spec per distinct name. */
 export function instanceSpecs(spec: string, base: InstanceOptions): InstanceSpec[] {
@@ -187,6 +193,7 @@ export function instanceSpecs(spec: string, base: InstanceOptions): InstanceSpec
   }
   if (names.length === 0) throw new UsageError('--instances needs at least one name');
   // Every instance holds other people's users (legal: 40 per client, the others 8), lookalikes of the suite's own among them.
+  base = { ...base, lookalikes: base.lookalikes ?? INSTANCE_LOOKALIKES };
   const others = { ...base, preexistingUsers: base.preexistingUsers ?? INSTANCE_PREEXISTING };
   return [...new Set(names)].map((name) => {
     if (name === 'clean') return { name, options: { ...others } };

@@ -2,6 +2,7 @@
 import type { FaultId } from './faults';
 import { isFaultId } from './faults';
 import { LEGAL_MESSAGES, type Messages, STANDARD_MESSAGES } from './messages';
+import { MAX_LOOKALIKES } from './population';
 import type { RateLimitOptions } from './ratelimit';
 import type { ClientCredentials, InstanceOptions } from './types';
 import type { ValidationContext } from './validation';
@@ -17,6 +18,8 @@ export interface InstanceConfig {
   jitterMs: number;
   latencyMs: number;
   preexistingPerClient: number;
+  /** Lookalikes among each client's pre-existing users. */
+  lookalikesPerClient: number;
   rateLimit: RateLimitOptions | undefined;
   msgs: Messages;
   vctx: ValidationContext;
@@ -43,6 +46,11 @@ export function resolveConfig(opts: InstanceOptions): InstanceConfig {
   if (fault !== null && !isFaultId(fault)) throw new Error(`unknown fault id: ${String(fault)}`);
   const legal = opts.variant === 'legal';
   const msgs: Messages = legal ? LEGAL_MESSAGES : STANDARD_MESSAGES;
+  const preexistingPerClient = Math.max(0, Math.floor(opts.preexistingUsers ?? (legal ? 40 : 0)));
+  const lookalikes = opts.lookalikes ?? 0;
+  if (!Number.isInteger(lookalikes) || lookalikes < 0 || lookalikes > MAX_LOOKALIKES) {
+    throw new Error(`lookalikes must be an integer from 0 to ${MAX_LOOKALIKES}, got ${String(lookalikes)}`);
+  }
   return {
     clients: opts.clients,
     fault,
@@ -51,7 +59,8 @@ export function resolveConfig(opts: InstanceOptions): InstanceConfig {
     seed: (opts.seed ?? DEFAULT_SEED) >>> 0,
     jitterMs: Math.max(0, opts.jitterMs ?? (legal ? 15 : 0)),
     latencyMs: Math.max(0, opts.latencyMs ?? 0),
-    preexistingPerClient: Math.max(0, Math.floor(opts.preexistingUsers ?? (legal ? 40 : 0))),
+    preexistingPerClient,
+    lookalikesPerClient: Math.min(lookalikes, preexistingPerClient),
     rateLimit: opts.rateLimit,
     msgs,
     vctx: { messages: msgs, fault },

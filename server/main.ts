@@ -93,6 +93,7 @@ async function main(): Promise<void> {
   const base: InstanceOptions = { clients };
   if (cli.seed !== undefined) base.seed = cli.seed;
   if (cli.preexisting !== undefined) base.preexistingUsers = cli.preexisting;
+  if (cli.lookalikes !== undefined) base.lookalikes = cli.lookalikes;
   if (cli.jitter !== undefined) base.jitterMs = cli.jitter;
   if (cli.latency !== undefined) base.latencyMs = cli.latency;
   if (cli.rateLimit !== undefined) base.rateLimit = cli.rateLimit;

@@ -4,7 +4,7 @@
  * ownership faults as the wrong rows they answer with.
  */
 import type { InstanceConfig } from './config';
-import { lookalikeCount, seedLookalikes, seedUsers } from './population';
+import { seedLookalikes, seedUsers } from './population';
 import { createRng, subSeed } from './rng';
 import { type Store, suffixEmail, type UserRecord } from './store';
 
@@ -48,7 +48,7 @@ export function seedPreexisting(cfg: InstanceConfig, store: Store): Preexisting 
     const popRng = createRng(subSeed(cfg.seed, 'population'));
     const lookRng = createRng(subSeed(cfg.seed, 'lookalikes'));
     const now = Date.now();
-    const lookalikes = lookalikeCount(perClientCount);
+    const lookalikes = cfg.lookalikesPerClient;
     const perClient = cfg.clients.map((c) => ({
       clientId: c.id,
       list: [...seedUsers(popRng, perClientCount - lookalikes, now), ...seedLookalikes(lookRng, lookalikes, now)],
