@@ -466,11 +466,12 @@ const preexisting = async (base: string): Promise<Preexisting> => (await call(ne
 const withoutRunTime = (email: unknown) => String(email).replace(/^ctr-[0-9a-z]{7}/, 'ctr-<time>');
 
 test('legal variant: pre-existing users are present, realistic and tracked by the control endpoint', async () => {
-  const base = await start({ variant: 'legal', prefix: '/api', jitterMs: 0, seed: 7 });
+  const base = await start({ variant: 'legal', prefix: '/api', jitterMs: 0, seed: 7, lookalikes: 3 });
   const control = () => preexisting(base);
   const initial = await control();
   expect(initial).toMatchObject({ count: 80, intact: true, changed: [], changedUsers: [] });
   expect(initial.users).toHaveLength(80);
+  expect(initial.users.filter((u) => u.lookalike)).toHaveLength(6);
   const list = await listAll(base);
   expect(list).toHaveLength(40);
   expect(new Set(list.map((u) => u.id))).toEqual(new Set(initial.users.filter((u) => u.clientId === A.id).map((u) => u.id)));
@@ -496,12 +497,12 @@ test('legal variant: pre-existing users are present, realistic and tracked by th
   );
   expect(after.changed).toEqual(after.changedUsers.map((c) => c.id));
   expect(after.users).toEqual(initial.users);
-  const again = await start({ variant: 'legal', prefix: '/api', jitterMs: 0, seed: 7 });
+  const again = await start({ variant: 'legal', prefix: '/api', jitterMs: 0, seed: 7, lookalikes: 3 });
   expect((await listAll(again)).map((u) => withoutRunTime(u.email))).toEqual(list.map((u) => withoutRunTime(u.email)));
 });
 
 test('lookalikes: three per client, in the suite\'s e-mail format, from other runs a minute, two hours and three days old', async () => {
-  const base = await start({ preexistingUsers: 8, seed: 11 });
+  const base = await start({ preexistingUsers: 8, seed: 11, lookalikes: 3 });
   const { count, users: seeded } = await preexisting(base);
   expect(count).toBe(16);
   for (const client of [A, B]) {
@@ -529,13 +530,17 @@ test('lookalikes: three per client, in the suite\'s e-mail format, from other ru
     const listed = await listAll(base, client, `emails=${encodeURIComponent(looks.map((u) => u.email).join(','))}`);
     expect(listed.map((u) => u.email).sort()).toEqual(looks.map((u) => u.email).sort());
   }
-  // Fewer users, fewer lookalikes: 1 of 2, none of 1.
-  expect((await preexisting(await start({ preexistingUsers: 2 }))).users.filter((u) => u.lookalike)).toHaveLength(2);
-  expect((await preexisting(await start({ preexistingUsers: 1 }))).users.filter((u) => u.lookalike)).toHaveLength(0);
+  // Opt-in (embedded servers elsewhere in the self-test hold none), and never more than the population.
+  const lookalikesOf = async (options: Partial<InstanceOptions>) => (await preexisting(await start(options))).users.filter((u) => u.lookalike).length;
+  expect(await lookalikesOf({ preexistingUsers: 8 })).toBe(0);
+  expect(await lookalikesOf({ variant: 'legal' })).toBe(0);
+  expect(await lookalikesOf({ preexistingUsers: 2, lookalikes: 3 })).toBe(4);
+  expect(await lookalikesOf({ preexistingUsers: 8, lookalikes: 1 })).toBe(2);
+  await expect(start({ preexistingUsers: 8, lookalikes: 4 })).rejects.toThrow(/lookalikes must be an integer from 0 to 3/);
 });
 
 test('pre-existing users keep their data whatever fault is active', async () => {
-  const options = { preexistingUsers: 8, seed: 5 } as const;
+  const options = { preexistingUsers: 8, seed: 5, lookalikes: 3 } as const;
   const reference = await start(options);
   const expected = await listAll(reference);
   const dataFaults: FaultId[] = [
@@ -603,6 +608,123 @@ test('faults are wired where the bug would live', async () => {
 
   // The standard instance still behaves: spot-check that the faults stayed local.
   expect((await call(clean, 'POST', users(A.id), { body: { email: uniqueEmail(), name: 'x' } })).status).toBe(201);
+});
+
+test('ownership faults answer with users the caller did not create', async () => {
+  const with_ = (fault: FaultId) => start({ fault, preexistingUsers: 8, seed: 3, lookalikes: 3 });
+  const [existing, lookalike, otherClient, getOther, getLook, listAll_] = await Promise.all(
+    (['create-answers-existing-user', 'create-answers-lookalike', 'create-answers-other-client-user', 'get-answers-other-user', 'get-answers-lookalike', 'list-ignores-filters'] as const).map(with_),
+  );
+  const seededOf = async (base: string) => {
+    const p = await preexisting(base);
+    return { a: p.users.filter((u) => u.clientId === A.id), b: p.users.filter((u) => u.clientId === B.id) };
+  };
+  /** Create, and check the new user was stored correctly whatever the answer said. */
+  const createAndFindStored = async (base: string) => {
+    const email = uniqueEmail('own');
+    const r = await call(base, 'POST', users(A.id), { body: { email, name: 'Mine' } });
+    expect(r.status, r.text).toBe(201);
+    const stored = await listAll(base, A, `emails=${encodeURIComponent(email)}`);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ email: email.replace('@', `+${A.id}@`), name: 'Mine' });
+    return { answer: r.json.data, stored: stored[0]! };
+  };
+
+  // create-answers-existing-user: the client's oldest pre-existing user, with tokens for it.
+  {
+    const { a } = await seededOf(existing!);
+    const { answer, stored } = await createAndFindStored(existing!);
+    expect(answer.user.id).toBe(a[0]!.id);
+    expect(answer.user.id).not.toBe(stored.id);
+    expect(answer.user.email).toBe(a[0]!.email);
+    expect(answer.user).toEqual((await call(existing!, 'GET', `${users(A.id)}/${a[0]!.id}`)).json.data);
+    expect(jwtPayload(answer.accessToken)).toMatchObject({ ownerId: a[0]!.id, clientId: A.id });
+    expect(jwtPayload(answer.refreshToken)).toMatchObject({ ownerId: a[0]!.id, type: 'refresh_token' });
+    // The server's wrong answer is not a change the caller made.
+    expect((await preexisting(existing!)).intact).toBe(true);
+  }
+  // create-answers-lookalike: the client's newest lookalike, an e-mail of the suite's namespace from another run.
+  {
+    const { a } = await seededOf(lookalike!);
+    const looks = a.filter((u) => u.lookalike);
+    const { answer, stored } = await createAndFindStored(lookalike!);
+    expect(answer.user.id).toBe(looks.at(-1)!.id);
+    expect(answer.user.id).not.toBe(stored.id);
+    expect(parseOwnEmail(answer.user.email, 'ctr')).not.toBeNull();
+    expect(jwtPayload(answer.accessToken).ownerId).toBe(answer.user.id);
+    expect((await preexisting(lookalike!)).intact).toBe(true);
+  }
+  // create-answers-other-client-user: another client's oldest pre-existing user.
+  {
+    const { b } = await seededOf(otherClient!);
+    const { answer, stored } = await createAndFindStored(otherClient!);
+    expect(answer.user.id).toBe(b[0]!.id);
+    expect(answer.user.id).not.toBe(stored.id);
+    expect(answer.user.email).toContain(`+${B.id}@`);
+    expect(jwtPayload(answer.accessToken).ownerId).toBe(b[0]!.id);
+  }
+  // get-answers-other-user: GET of an existing user answers another user of its client; unknown ids stay 404.
+  {
+    const { a } = await seededOf(getOther!);
+    const mine = await createUser(getOther!);
+    const r = await call(getOther!, 'GET', `${users(A.id)}/${mine.user.id}`);
+    expect(r.status).toBe(200);
+    expect(r.json.data.id).toBe(a[0]!.id);
+    expect(r.json.data.email).toBe(a[0]!.email);
+    // Asking for that very user gives the next one.
+    expect((await call(getOther!, 'GET', `${users(A.id)}/${a[0]!.id}`)).json.data.id).toBe(a[1]!.id);
+    expectEnvelope(await call(getOther!, 'GET', `${users(A.id)}/999999`), 404, 'NotFoundException');
+    expectEnvelope(await call(getOther!, 'GET', `${users(B.id)}/${mine.user.id}`, { client: B }), 404, 'NotFoundException');
+    // The other operations are untouched.
+    expect((await call(getOther!, 'PATCH', `${users(A.id)}/${mine.user.id}`, { body: { name: 'x' } })).json.data.id).toBe(mine.user.id);
+  }
+  // get-answers-lookalike: a lookalike's object, with the requested id in its id field.
+  {
+    const { a } = await seededOf(getLook!);
+    const look = a.filter((u) => u.lookalike).at(-1)!;
+    const mine = await createUser(getLook!);
+    const r = await call(getLook!, 'GET', `${users(A.id)}/${mine.user.id}`);
+    expect(r.status).toBe(200);
+    expect(r.json.data.id).toBe(mine.user.id);
+    expect(r.json.data.email).toBe(look.email);
+    expect(r.json.data.email).not.toBe(mine.user.email);
+    // Everything but the id is the lookalike's.
+    const lookObject = (await listAll(getLook!, A, `emails=${encodeURIComponent(look.email)}`))[0]!;
+    expect(r.json.data).toEqual({ ...lookObject, id: mine.user.id });
+    expectEnvelope(await call(getLook!, 'GET', `${users(A.id)}/999999`), 404, 'NotFoundException');
+  }
+  // list-ignores-filters: every user of the client, whatever emails, limit and offset say; bad values still 400.
+  {
+    const mine = await createUser(listAll_!);
+    const r = await listAll(listAll_!, A, `emails=${encodeURIComponent(mine.user.email)}&limit=1&offset=1`);
+    expect(r).toHaveLength(9);
+    expect(r.some((u) => u.id === mine.user.id)).toBe(true);
+    expect((await listAll(listAll_!, B, 'limit=1')).length).toBe(8);
+    expectEnvelope(await call(listAll_!, 'GET', `${users(A.id)}?limit=0`), 400, 'BadRequestException');
+    expectEnvelope(await call(listAll_!, 'GET', `${users(A.id)}?emails=bogus`), 400, 'BadRequestException');
+  }
+});
+
+test('ownership faults without pre-existing users behave like the standard server', async () => {
+  const ids: FaultId[] = ['create-answers-existing-user', 'create-answers-lookalike', 'create-answers-other-client-user', 'get-answers-other-user', 'get-answers-lookalike'];
+  for (const fault of ids) {
+    const base = await start({ fault });
+    const email = uniqueEmail('plain');
+    const created = await createUser(base, { email });
+    expect(created.user.email, fault).toBe(email.replace('@', `+${A.id}@`));
+    expect(jwtPayload(created.accessToken).ownerId).toBe(created.user.id);
+    const other = await createUser(base);
+    expect((await call(base, 'GET', `${users(A.id)}/${created.user.id}`)).json.data, fault).toEqual(created.user);
+    expect((await call(base, 'GET', `${users(A.id)}/${other.user.id}`)).json.data.id).toBe(other.user.id);
+  }
+  // Only lookalikes missing: the lookalike faults answer honestly.
+  const onlyRegular = await start({ fault: 'create-answers-lookalike', preexistingUsers: 8 });
+  const email = uniqueEmail('plain');
+  expect((await createUser(onlyRegular, { email })).user.email).toBe(email.replace('@', `+${A.id}@`));
+  // list-ignores-filters with nothing else there: only the filter's own match and paging make a difference.
+  const list = await start({ fault: 'list-ignores-filters' });
+  const made = [await createUser(list), await createUser(list)];
+  expect((await listAll(list, A, 'limit=1&offset=1')).map((u) => u.id)).toEqual(made.map((m) => m.user.id));
 });
 
 test('CLI: --instances prints one JSON line; a bad fault id exits 2 with one line', async () => {

@@ -2,7 +2,8 @@
  * Catalogue of injectable contract bugs used by the suite's mutation self-test.
  * Each entry is one realistic defect; the reference server behaves exactly like
  * the standard variant in every other respect. The behaviour itself lives in
- * instance.ts / validation.ts at the place where such a bug would really occur.
+ * the part of the server (store, serialise, guard, pipes, handlers, routing,
+ * validation, tokens) where such a bug would really occur.
  */
 
 type FaultOperation = 'create' | 'list' | 'get' | 'update' | 'delete' | 'refresh' | 'all';
@@ -108,6 +109,15 @@ const DEFS = [
   { id: 'refresh-expiry-month', operation: 'all', kind: 'tokens', description: 'Refresh tokens expire after 30 days instead of a year.' },
   { id: 'token-not-jwt', operation: 'all', kind: 'tokens', description: 'Tokens are opaque random hex strings instead of JWTs.' },
   { id: 'token-type-wrong', operation: 'all', kind: 'tokens', description: 'Both tokens carry type "access_token".' },
+
+  // ── ownership: answers that name a user the caller did not create ────────
+  // With no pre-existing user to answer with, each behaves like the standard server.
+  { id: 'create-answers-existing-user', operation: 'create', kind: 'ownership', description: "Create stores the new user correctly but answers 201 with the client's oldest pre-existing user (its id, object and a token pair for it), as if the re-read after the insert had lost its id filter." },
+  { id: 'create-answers-lookalike', operation: 'create', kind: 'ownership', description: "Create stores the new user correctly but answers 201 with the client's newest lookalike (a pre-existing user whose e-mail is in the suite's namespace, from another run), with a token pair for it, as if the re-read matched the e-mail's namespace instead of the id." },
+  { id: 'get-answers-other-user', operation: 'get', kind: 'ownership', description: "GET by id of an existing user answers 200 with another user of the same client (its oldest pre-existing one), as if a read cache were keyed by the client alone." },
+  { id: 'get-answers-lookalike', operation: 'get', kind: 'ownership', description: "GET by id of an existing user answers 200 with the client's newest lookalike's object (e-mail in the suite's namespace, another run) carrying the requested id, as if the profile were joined by e-mail namespace and the id copied from the path." },
+  { id: 'list-ignores-filters', operation: 'list', kind: 'ownership', description: 'List validates emails, limit and offset, then ignores them all and returns every user of the client.' },
+  { id: 'create-answers-other-client-user', operation: 'create', kind: 'ownership', description: "Create stores the new user correctly but answers 201 with the oldest pre-existing user of another client (its id, object and a token pair for it), as if the re-read after the insert had lost both its id and client filters." },
 
   // ── ids ───────────────────────────────────────────────────────────────────
   { id: 'malformed-id-500', operation: 'all', kind: 'ids', description: 'A userId that is not an integer string answers 500 instead of 400.' },

@@ -84,7 +84,7 @@ export const SUITE_PREFIX = 'ctr';
 export const SUITE_DOMAIN = 'example.com';
 /** How old the lookalikes' runs are: a concurrent run, one from earlier today, one from days ago. */
 const LOOKALIKE_AGES_MS = [MINUTE_MS, 2 * HOUR_MS, 3 * DAY_MS];
-export const LOOKALIKES_PER_CLIENT = LOOKALIKE_AGES_MS.length;
+export const MAX_LOOKALIKES = LOOKALIKE_AGES_MS.length;
 const FAKER_FIRST = [
   'lynette', 'rocky', 'foster', 'marlene', 'darius', 'kathryn', 'elmer', 'trudy', 'wilfred', 'bethany',
   'conrad', 'imogene', 'jarrod', 'velma', 'orville', 'rosalind', 'quentin', 'shayna', 'ethel', 'garland',
@@ -134,9 +134,4 @@ export function seedLookalikes(rng: Rng, count: number, now: number): SeedUser[]
     out.push(user);
   }
   return out;
-}
-
-/** How many of `perClient` pre-existing users are lookalikes: 3, fewer for tiny populations. */
-export function lookalikeCount(perClient: number): number {
-  return Math.min(LOOKALIKES_PER_CLIENT, Math.floor(perClient / 2));
 }

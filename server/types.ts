@@ -30,6 +30,12 @@ export interface InstanceOptions {
   seed?: number;
   /** Users per client that exist before the suite runs (legal default 40, standard default 0). */
   preexistingUsers?: number;
+  /**
+   * How many of each client's pre-existing users are lookalikes of the suite's own
+   * (e-mails in its exact format, from other runs): 0 to 3, at most preexistingUsers.
+   * Default 0; server/main.ts --instances: 3.
+   */
+  lookalikes?: number;
   /** Upper bound of the random delay added to every API request (legal default 15, standard 0). */
   jitterMs?: number;
   /** Fixed delay added to every API request, e.g. 100 to play a distant staging host (default 0). */
