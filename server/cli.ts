@@ -123,7 +123,7 @@ function usageErrorOf(err: unknown): UsageError {
 export function parseCli(argv: string[]): Cli {
   let values: { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K]['value'] extends null ? boolean : string };
   try {
-    values = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values as typeof values;
+    values = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
   } catch (err) {
     throw usageErrorOf(err);
   }

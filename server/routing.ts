@@ -60,7 +60,7 @@ export interface Parts {
   preexisting: Preexisting;
 }
 
-export function createRouter(cfg: InstanceConfig, { out, pipes, guard, handlers, preexisting }: Parts): { handler: RequestHandler; dispose(): void } {
+export function createRouter(cfg: InstanceConfig, { out, pipes, guard, handlers, preexisting }: Parts): { handler: RequestHandler; dispose: () => void } {
   const { fault, msgs, vctx, prefix, jitterMs, latencyMs } = cfg;
   const jitterRng = createRng(subSeed(cfg.seed, 'jitter'));
 
