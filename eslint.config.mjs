@@ -61,11 +61,11 @@ export default tseslint.config(
     files: ['tests/**', 'selftest/**/*.spec.ts'],
     extends: [playwright.configs['flat/recommended']],
     settings: {
-      // The contract checks are declared with `check` (fixtures/test.ts), which is Playwright's `test`.
+      // The contract checks are declared with `check` (fixtures/harness/test.ts), which is Playwright's `test`.
       playwright: { globalAliases: { test: ['check'] } },
     },
     rules: {
-      // Checks assert through the named helpers of fixtures/checks.ts and tokens.ts (expect…, reject…) and the self-test's configError/specError.
+      // Checks assert through the named helpers of fixtures/harness/checks.ts and tokens.ts (expect…, reject…) and the self-test's configError/specError.
       'playwright/expect-expect': ['error', { assertFunctionPatterns: ['^expect[A-Z]', '^reject[A-Z]', '^(configError|specError)$'] }],
       // Skips are conditional and give their reason (`test.skip(!present, why)`): listed at the end of every run.
       'playwright/no-skipped-test': ['error', { allowConditional: true }],

@@ -1,5 +1,5 @@
 import { defineConfig, type ReporterDescription } from '@playwright/test';
-import { announce, prepareRun } from './fixtures/bootstrap';
+import { announce, prepareRun } from './fixtures/run/bootstrap';
 
 // Traces record request headers, and so the secret: the suite refuses them.
 const traceFlag = process.argv.find((a, i) => a.startsWith('--trace=') || process.argv[i - 1] === '--trace');
@@ -22,16 +22,16 @@ announce(settings);
 const CI = !!process.env.CI;
 const cliReporter = process.argv.find((a, i) => a.startsWith('--reporter=') || process.argv[i - 1] === '--reporter');
 if (cliReporter && !cliReporter.includes('redact-reporter') && !settings.selftestTargets && !process.env.TEST_WORKER_INDEX) {
-  process.stderr.write('contract suite: warning: --reporter replaces the redacting reporter; put it first, e.g. --reporter=./fixtures/redact-reporter.ts,html\n');
+  process.stderr.write('contract suite: warning: --reporter replaces the redacting reporter; put it first, e.g. --reporter=./fixtures/run/redact-reporter.ts,html\n');
 }
 const reportDir = process.env.CONTRACT_REPORT_DIR ?? 'reports';
 // The redacting reporter comes first: it scrubs secrets and tokens from the
-// results before any other reporter reads them (see fixtures/redact-reporter.ts).
-const redacting: ReporterDescription = ['./fixtures/redact-reporter.ts'];
-const skipReasons: ReporterDescription = ['./fixtures/skip-reporter.ts'];
+// results before any other reporter reads them (see fixtures/run/redact-reporter.ts).
+const redacting: ReporterDescription = ['./fixtures/run/redact-reporter.ts'];
+const skipReasons: ReporterDescription = ['./fixtures/run/skip-reporter.ts'];
 // CONTRACT_BLOB=1 (sharded CI jobs): blob output for `playwright merge-reports`.
 const reporter: ReporterDescription[] = process.env.CONTRACT_BLOB
-  ? [redacting, ['line'], ['blob', { outputDir: `${reportDir}/blob` }], skipReasons, ['./fixtures/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]]
+  ? [redacting, ['line'], ['blob', { outputDir: `${reportDir}/blob` }], skipReasons, ['./fixtures/run/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]]
   : CI
   ? [
       redacting,
@@ -41,9 +41,9 @@ const reporter: ReporterDescription[] = process.env.CONTRACT_BLOB
       ['json', { outputFile: `${reportDir}/results.json` }],
       ['github'],
       skipReasons,
-      ['./fixtures/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }],
+      ['./fixtures/run/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }],
     ]
-  : [redacting, ['list'], skipReasons, ['./fixtures/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]];
+  : [redacting, ['list'], skipReasons, ['./fixtures/run/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]];
 
 export default defineConfig({
   testDir: 'tests',
@@ -58,7 +58,7 @@ export default defineConfig({
   reporter,
   // Traces record request headers, and so the secret: they stay off.
   use: { trace: 'off', screenshot: 'off', video: 'off' },
-  globalSetup: './fixtures/global-setup.ts',
+  globalSetup: './fixtures/run/global-setup.ts',
   // The embedded server listens on a port the OS picks (0) and says which: Playwright
   // reads it from its first line into CONTRACT_EMBEDDED_PORT, which the workers inherit.
   webServer: embedded

@@ -52,7 +52,7 @@ export async function runRateLimited(root: string, tmp: string, name: string, li
     const env = cleanEnv(tmp, { ...targetEnv(url, clients), CONTRACT_STATE_DIR: join(tmp, `state-rl-${name}`) });
     const cli = join(root, 'node_modules', '@playwright', 'test', 'cli.js');
     const started = performance.now();
-    const child = new Child(`rate-limited ${name}`, process.execPath, [cli, 'test', '--project=contract', '--reporter=./fixtures/redact-reporter.ts,dot', `--output=${join(tmp, `test-results-rl-${name}`)}`], { cwd: root, env, group: true });
+    const child = new Child(`rate-limited ${name}`, process.execPath, [cli, 'test', '--project=contract', '--reporter=./fixtures/run/redact-reporter.ts,dot', `--output=${join(tmp, `test-results-rl-${name}`)}`], { cwd: root, env, group: true });
     const exit = await child.exited;
     const wallMs = performance.now() - started;
     return {

@@ -33,7 +33,7 @@ export async function runSmoke(root: string, tmp: string, latencyMs = 100): Prom
     const env = cleanEnv(tmp, { ...targetEnv(url, clients), CONTRACT_STATE_DIR: join(tmp, 'state-smoke') });
     const cli = join(root, 'node_modules', '@playwright', 'test', 'cli.js');
     const started = performance.now();
-    const child = new Child('smoke', process.execPath, [cli, 'test', '--project=smoke', '--reporter=./fixtures/redact-reporter.ts,dot', `--output=${join(tmp, 'test-results-smoke')}`], { cwd: root, env, group: true });
+    const child = new Child('smoke', process.execPath, [cli, 'test', '--project=smoke', '--reporter=./fixtures/run/redact-reporter.ts,dot', `--output=${join(tmp, 'test-results-smoke')}`], { cwd: root, env, group: true });
     const exit = await child.exited;
     const wallMs = performance.now() - started;
     return { wallMs, exitCode: exit.code, requests, latencyMs, ...(exit.code !== 0 ? { tail: child.stdout.split('\n').slice(-15).join('\n') } : {}) };

@@ -191,7 +191,7 @@ export async function runContract(root: string, tmp: string, index: number): Pro
   const cli = join(root, 'node_modules', '@playwright', 'test', 'cli.js');
   // dot for the console, json for the phases; the project's redacting reporter first (as its config asks), so the
   // JSON file holds no secret either.
-  const redacting = existsSync(join(root, 'fixtures', 'redact-reporter.ts')) ? './fixtures/redact-reporter.ts,' : '';
+  const redacting = existsSync(join(root, 'fixtures', 'run', 'redact-reporter.ts')) ? './fixtures/run/redact-reporter.ts,' : '';
   const args = [cli, 'test', '--project=contract', `--reporter=${redacting}dot,json`, `--output=${join(tmp, `test-results-${index}`)}`];
   const r = await timed('contract suite', process.execPath, args, {
     cwd: root,

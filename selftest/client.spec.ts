@@ -1,8 +1,8 @@
 /**
- * The typed client (fixtures/client.ts) against a tiny loopback server that
+ * The typed client (fixtures/client/client.ts) against a tiny loopback server that
  * records each request and answers canned responses, through a real
  * Playwright APIRequestContext and the committed contract's validator; and
- * the leftovers logic (fixtures/ledger.ts, fixtures/cleanup.ts) against it.
+ * the leftovers logic (fixtures/run/ledger.ts, fixtures/run/cleanup.ts) against it.
  * Every server and request context started here is closed in afterAll.
  */
 import { test, expect, request, type APIRequestContext } from '@playwright/test';
@@ -10,16 +10,16 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { ClientCredentials, Target } from '../fixtures/config';
-import { ContractValidator } from '../fixtures/contract';
-import { ApiCall, ManagedUsersClient, type ClientHooks } from '../fixtures/client';
-import { retryAfterMs, UNPACED } from '../fixtures/pacer';
-import { OwnershipGate } from '../fixtures/ownership';
-import { removeOwnUsers } from '../fixtures/cleanup';
-import { parseOwnEmail } from '../fixtures/inputs';
-import { leftovers, type LedgerEntry } from '../fixtures/ledger';
-import { parseContractDocument } from '../fixtures/openapi';
-import { ContractViolation, RateLimited, TransportError, setRunContext } from '../fixtures/violation';
+import type { ClientCredentials, Target } from '../fixtures/run/config';
+import { ContractValidator } from '../fixtures/contract/validator';
+import { ApiCall, ManagedUsersClient, transportFor, type ClientHooks } from '../fixtures/client/client';
+import { retryAfterMs, UNPACED } from '../fixtures/client/pacer';
+import { OwnershipGate } from '../fixtures/client/ownership';
+import { removeOwnUsers } from '../fixtures/run/cleanup';
+import { parseOwnEmail } from '../fixtures/contract/inputs';
+import { leftovers, type LedgerEntry } from '../fixtures/run/ledger';
+import { parseContractDocument } from '../fixtures/contract/openapi';
+import { ContractViolation, RateLimited, TransportError, setRunContext } from '../fixtures/client/violation';
 
 const ROOT = resolve(__dirname, '..');
 const validator = new ContractValidator(parseContractDocument(readFileSync(join(ROOT, 'schemas', 'managed-users.openapi.json'), 'utf8'), 'contract.json'));
@@ -107,7 +107,7 @@ class OpenGate extends OwnershipGate {
 }
 
 function client(options: { hooks?: ClientHooks; credentials?: ClientCredentials; baseUrl?: string; rateLimitMaxWaitMs?: number; gate?: OwnershipGate } = {}): ManagedUsersClient {
-  const transport = { request: ctx, validator, requestTimeoutMs: 3000, rateLimitMaxWaitMs: options.rateLimitMaxWaitMs ?? 1000, budget: UNPACED };
+  const transport = transportFor({ requestTimeoutMs: 3000, rateLimitMaxWaitMs: options.rateLimitMaxWaitMs ?? 1000 }, ctx, validator, UNPACED);
   return new ManagedUsersClient(transport, target(options.baseUrl), options.credentials ?? MAIN, options.gate ?? new OpenGate(), options.hooks ?? {});
 }
 

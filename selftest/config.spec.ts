@@ -1,5 +1,5 @@
 /**
- * Settings (fixtures/config.ts) from explicit environments — never
+ * Settings (fixtures/run/config.ts) from explicit environments — never
  * process.env — and the runner's behaviour on a bad setting: one line on
  * stderr, exit code 2, no stack trace, no secret.
  */
@@ -10,8 +10,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError, DEFAULT_SPEC, newRunId, parseSettings, type Settings } from '../fixtures/config';
-import { parseOwnEmail } from '../fixtures/inputs';
+import { ConfigError, DEFAULT_SPEC, newRunId, parseSettings, type Settings } from '../fixtures/run/config';
+import { parseOwnEmail } from '../fixtures/contract/inputs';
 
 const ROOT = resolve(__dirname, '..');
 const SECRET = 'sk-live-5f0c2a9e7d3b41c8a6e2f9d0b7c4a1e3';

@@ -1,6 +1,6 @@
 /**
- * The contract document reader (fixtures/openapi.ts) and the validator
- * (fixtures/contract.ts): schema normalisation, document checks, how
+ * The contract document reader (fixtures/contract/openapi.ts) and the validator
+ * (fixtures/contract/validator.ts): schema normalisation, document checks, how
  * responses are judged, and that failure text never carries a secret.
  * Plain unit tests: no server, no browser, no run settings.
  */
@@ -9,9 +9,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import { OPERATION_IDS, SpecError, normaliseSchema, parseContractDocument, type OperationId } from '../fixtures/openapi';
-import { ContractValidator, describe as describeValue, formatErrors, type ResponseFacts } from '../fixtures/contract';
-import { registerSecret } from '../fixtures/redact';
+import { OPERATION_IDS, SpecError, normaliseSchema, parseContractDocument, type OperationId } from '../fixtures/contract/openapi';
+import { ContractValidator, describe as describeValue, formatErrors, type ResponseFacts } from '../fixtures/contract/validator';
+import { registerSecret } from '../fixtures/contract/redact';
 
 const ROOT = resolve(__dirname, '..');
 const CONTRACT_FILE = join(ROOT, 'schemas', 'managed-users.openapi.json');

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseContractDocument, type ContractDocument } from '../fixtures/openapi';
+import { parseContractDocument, type ContractDocument } from '../fixtures/contract/openapi';
 import { RULES, compareContracts, formatTable, buildReport, type Difference, type Side } from '../tools/drift-lib';
 import { runDrift } from '../tools/drift';
 

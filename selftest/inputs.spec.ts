@@ -1,5 +1,5 @@
 /**
- * The faker input builders (fixtures/inputs.ts) with the committed contract:
+ * The faker input builders (fixtures/contract/inputs.ts) with the committed contract:
  * replayable, in the run's namespace, valid against the request schemas, and
  * driven by the schema for properties the code has never heard of.
  */
@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { parseContractDocument, type ContractDocument } from '../fixtures/openapi';
-import { DEFAULT_TIME_ZONE, Inputs, TIME_ZONES, namespaceTag, parseOwnEmail, seedFor, type Namespace } from '../fixtures/inputs';
+import { parseContractDocument, type ContractDocument } from '../fixtures/contract/openapi';
+import { DEFAULT_TIME_ZONE, Inputs, TIME_ZONES, namespaceTag, parseOwnEmail, seedFor, type Namespace } from '../fixtures/contract/inputs';
 
 const ROOT = resolve(__dirname, '..');
 const contractText = readFileSync(join(ROOT, 'schemas', 'managed-users.openapi.json'), 'utf8');

@@ -1,6 +1,6 @@
 /**
  * Every contract document is checked against the OpenAPI 3.0 schema before
- * use (fixtures/openapi-validation.ts): a misspelt keyword stops the run in
+ * use (fixtures/contract/openapi-validation.ts): a misspelt keyword stops the run in
  * one line naming the JSON pointer, and the committed and published
  * documents are accepted.
  */
@@ -8,8 +8,8 @@ import { test, expect } from '@playwright/test';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SpecError } from '../fixtures/openapi';
-import { validateOpenApiDocument } from '../fixtures/openapi-validation';
+import { SpecError } from '../fixtures/contract/openapi';
+import { validateOpenApiDocument } from '../fixtures/contract/openapi-validation';
 import { runDrift } from '../tools/drift';
 import { ROOT, newClients, runPlaywright, suiteEnv } from './support';
 

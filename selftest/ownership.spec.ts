@@ -1,5 +1,5 @@
 /**
- * The ownership gate (fixtures/ownership.ts) against a canned server that
+ * The ownership gate (fixtures/client/ownership.ts) against a canned server that
  * lies in every way the gate must survive: another user's id in a create
  * answer, a GET that answers another user, a stranger's or a lookalike's
  * e-mail, ids that a lenient parser could read out of a malformed path.
@@ -10,13 +10,13 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { ManagedUsersClient } from '../fixtures/client';
-import type { Target } from '../fixtures/config';
-import { ContractValidator } from '../fixtures/contract';
-import { parseContractDocument } from '../fixtures/openapi';
-import { OwnershipGate, OwnershipRefused } from '../fixtures/ownership';
-import { UNPACED } from '../fixtures/pacer';
-import { parseOwnEmail } from '../fixtures/inputs';
+import { ManagedUsersClient, transportFor } from '../fixtures/client/client';
+import type { Target } from '../fixtures/run/config';
+import { ContractValidator } from '../fixtures/contract/validator';
+import { parseContractDocument } from '../fixtures/contract/openapi';
+import { OwnershipGate, OwnershipRefused } from '../fixtures/client/ownership';
+import { UNPACED } from '../fixtures/client/pacer';
+import { parseOwnEmail } from '../fixtures/contract/inputs';
 
 const ROOT = resolve(__dirname, '..');
 const validator = new ContractValidator(parseContractDocument(readFileSync(join(ROOT, 'schemas', 'managed-users.openapi.json'), 'utf8'), 'contract.json'));
@@ -72,7 +72,7 @@ test.beforeEach(() => {
 
 function setup(): { gate: OwnershipGate; api: ManagedUsersClient } {
   const gate = new OwnershipGate((email) => parseOwnEmail(email, 'ctr')?.runId === RUN, "this run's");
-  const api = new ManagedUsersClient({ request: ctx, validator, requestTimeoutMs: 3000, rateLimitMaxWaitMs: 0, budget: UNPACED }, target, target.client, gate);
+  const api = new ManagedUsersClient(transportFor({ requestTimeoutMs: 3000, rateLimitMaxWaitMs: 0 }, ctx, validator, UNPACED), target, target.client, gate);
   return { gate, api };
 }
 

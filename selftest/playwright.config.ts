@@ -12,6 +12,6 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   forbidOnly: !!process.env.CI,
-  reporter: process.env.CI ? [['line'], ['../fixtures/skip-reporter.ts']] : [['list'], ['../fixtures/skip-reporter.ts']],
+  reporter: process.env.CI ? [['line'], ['../fixtures/run/skip-reporter.ts']] : [['list'], ['../fixtures/run/skip-reporter.ts']],
   use: { trace: 'off' },
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { type ClientCredentials, FAULTS, type FaultId, type InstanceOptions, type ReferenceServer, startReferenceServer } from '../server';
 import { verifyJwtSignature } from '../server/tokens';
-import { parseOwnEmail } from '../fixtures/inputs';
+import { parseOwnEmail } from '../fixtures/contract/inputs';
 
 const A: ClientCredentials = { id: 'clsx38nbl0001vkhlwin9fmt0a', secret: 'a'.repeat(40) };
 const B: ClientCredentials = { id: 'clsx38nbl0002vkhlwin9fmt0b', secret: 'b'.repeat(40) };
@@ -512,7 +512,7 @@ test('lookalikes: three per client, in the suite\'s e-mail format, from other ru
     expect(looks).toHaveLength(3);
     const now = Date.now();
     const runs = looks.map((u) => {
-      // ctr-<runId>-<tag6><counter>-<firstname>+<clientId>@example.com, like fixtures/inputs.ts makes them
+      // ctr-<runId>-<tag6><counter>-<firstname>+<clientId>@example.com, like fixtures/contract/inputs.ts makes them
       expect(u.email).toMatch(new RegExp(`^ctr-[0-9a-z]{10}-[0-9a-z]{7}-[a-z]+\\+${client.id}@example\\.com$`));
       const own = parseOwnEmail(u.email, 'ctr');
       expect(own).not.toBeNull();

@@ -79,7 +79,7 @@ export function seedUsers(rng: Rng, count: number, now: number): SeedUser[] {
   return out;
 }
 
-/** The suite's namespace: `<prefix>-<runId>-<tag6><counter>-<firstname>@<domain>` (fixtures/inputs.ts). */
+/** The suite's namespace: `<prefix>-<runId>-<tag6><counter>-<firstname>@<domain>` (fixtures/contract/inputs.ts). */
 export const SUITE_PREFIX = 'ctr';
 export const SUITE_DOMAIN = 'example.com';
 /** How old the lookalikes' runs are: a concurrent run, one from earlier today, one from days ago. */

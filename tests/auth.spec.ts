@@ -1,7 +1,7 @@
-import { check, skipUnless, type Scope } from '../fixtures/test';
-import { currentSettings } from '../fixtures/runtime';
-import type { ApiCall, CallOptions } from '../fixtures/client';
-import { expectError } from '../fixtures/checks';
+import { check, skipUnless, type Scope } from '../fixtures/harness/test';
+import { currentSettings } from '../fixtures/run/settings';
+import type { ApiCall, CallOptions } from '../fixtures/client/client';
+import { expectError } from '../fixtures/harness/checks';
 
 /** Each operation, called as the test's own client on a user the test created. */
 function operations({ api, inputs }: Pick<Scope, 'api' | 'inputs'>, userId: number): [string, (o: CallOptions) => Promise<ApiCall>][] {

@@ -1,8 +1,8 @@
-import { check } from '../fixtures/test';
-import { expectEqual, expectStatus, expectThat, sameJson, suffixed } from '../fixtures/checks';
-import { describe } from '../fixtures/contract';
-import { DEFAULT_TIME_ZONE } from '../fixtures/inputs';
-import { ContractViolation } from '../fixtures/violation';
+import { check } from '../fixtures/harness/test';
+import { expectEqual, expectStatus, expectThat, sameJson, suffixed } from '../fixtures/harness/checks';
+import { describe } from '../fixtures/contract/validator';
+import { DEFAULT_TIME_ZONE } from '../fixtures/contract/inputs';
+import { ContractViolation } from '../fixtures/client/violation';
 import {
   expectAccessExpiry,
   expectDistinctTokens,
@@ -10,7 +10,7 @@ import {
   expectJwtTypes,
   expectOwnerClaims,
   expectRefreshExpiry,
-} from '../fixtures/tokens';
+} from '../fixtures/harness/tokens';
 
 check.describe('create', () => {
   check('every optional field sent is echoed in the created user', async ({ api, inputs, validator }) => {

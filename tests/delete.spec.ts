@@ -1,5 +1,5 @@
-import { check } from '../fixtures/test';
-import { expectError, expectStatus, expectThat, sameJson } from '../fixtures/checks';
+import { check } from '../fixtures/harness/test';
+import { expectError, expectStatus, expectThat, sameJson } from '../fixtures/harness/checks';
 
 check.describe('delete', () => {
   check('delete answers 200 with the user as it was', async ({ given, api }) => {

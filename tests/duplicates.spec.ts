@@ -1,6 +1,6 @@
-import { check, skipUnless } from '../fixtures/test';
-import { currentSettings } from '../fixtures/runtime';
-import { expectError, expectStatus, expectThat } from '../fixtures/checks';
+import { check, skipUnless } from '../fixtures/harness/test';
+import { currentSettings } from '../fixtures/run/settings';
+import { expectError, expectStatus, expectThat } from '../fixtures/harness/checks';
 
 check.describe('duplicates', () => {
   check('creating the same e-mail again is a 409 naming the existing user', async ({ given, api, inputs }) => {

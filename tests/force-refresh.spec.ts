@@ -1,6 +1,6 @@
-import { check } from '../fixtures/test';
-import { expectStatus, expectThat } from '../fixtures/checks';
-import { expectAccessExpiry, expectDistinctTokens, expectExpiryClaims, expectJwtTypes, expectOwnerClaims, expectRefreshExpiry } from '../fixtures/tokens';
+import { check } from '../fixtures/harness/test';
+import { expectStatus, expectThat } from '../fixtures/harness/checks';
+import { expectAccessExpiry, expectDistinctTokens, expectExpiryClaims, expectJwtTypes, expectOwnerClaims, expectRefreshExpiry } from '../fixtures/harness/tokens';
 
 check.describe('force-refresh', () => {
   check('force-refresh answers 200 with a token pair and both expiries', async ({ given, api }) => {

@@ -1,5 +1,5 @@
-import { check } from '../fixtures/test';
-import { expectError, expectStatus, expectThat } from '../fixtures/checks';
+import { check } from '../fixtures/harness/test';
+import { expectError, expectStatus, expectThat } from '../fixtures/harness/checks';
 
 /** Postgres' largest int: a valid id that no user of a real deployment has. */
 const UNUSED_ID = 2147483647;

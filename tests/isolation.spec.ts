@@ -1,6 +1,6 @@
-import { check, skipUnless } from '../fixtures/test';
-import { currentSettings } from '../fixtures/runtime';
-import { expectError, expectStatus, expectThat, expectUnchanged } from '../fixtures/checks';
+import { check, skipUnless } from '../fixtures/harness/test';
+import { currentSettings } from '../fixtures/run/settings';
+import { expectError, expectStatus, expectThat, expectUnchanged } from '../fixtures/harness/checks';
 
 // Client A is the configured client; client B the second one. A user of B must
 // not exist for A: not readable, not changeable, not deletable, not listed.

@@ -1,6 +1,6 @@
-import { check } from '../fixtures/test';
-import { expectStatus, expectThat } from '../fixtures/checks';
-import { SENSITIVE_FIELD } from '../fixtures/contract';
+import { check } from '../fixtures/harness/test';
+import { expectStatus, expectThat } from '../fixtures/harness/checks';
+import { SENSITIVE_FIELD } from '../fixtures/contract/validator';
 
 // The validator fails any response with an undocumented field whose name looks
 // sensitive; this check makes the promise explicit on every user-returning operation.

@@ -1,5 +1,5 @@
-import { check } from '../fixtures/test';
-import { expectEqual, expectError, expectStatus, expectThat, suffixed } from '../fixtures/checks';
+import { check } from '../fixtures/harness/test';
+import { expectEqual, expectError, expectStatus, expectThat, suffixed } from '../fixtures/harness/checks';
 
 check.describe('lifecycle', () => {
   check('a user can be created, read, found, changed, re-keyed and deleted, then is gone', { tag: '@smoke' }, async ({ api, inputs }) => {

@@ -1,7 +1,7 @@
-import { check } from '../fixtures/test';
-import type { ApiCall } from '../fixtures/client';
-import type { ManagedUser } from '../fixtures/types';
-import { expectError, expectStatus, expectThat, suffixed } from '../fixtures/checks';
+import { check } from '../fixtures/harness/test';
+import type { ApiCall } from '../fixtures/client/client';
+import type { ManagedUser } from '../fixtures/contract/types';
+import { expectError, expectStatus, expectThat, suffixed } from '../fixtures/harness/checks';
 
 // The list has no order and no total, and a shared server holds users we did
 // not create: every check here speaks only about users it created, found

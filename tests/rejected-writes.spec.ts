@@ -1,6 +1,6 @@
-import { check, type Scope } from '../fixtures/test';
-import type { CreateManagedUserInput } from '../fixtures/types';
-import { expectError, expectStatus, expectThat, expectUnchanged } from '../fixtures/checks';
+import { check, type Scope } from '../fixtures/harness/test';
+import type { CreateManagedUserInput } from '../fixtures/contract/types';
+import { expectError, expectStatus, expectThat, expectUnchanged } from '../fixtures/harness/checks';
 
 /**
  * The create is a 400, and its e-mail finds no user afterwards. (A list never

@@ -1,7 +1,7 @@
-import { test } from '../fixtures/test';
-import { transportFor } from '../fixtures/client';
-import { cleanRun } from '../fixtures/cleanup';
-import { coverageMarkdown, coverageRows, readCoverage } from '../fixtures/coverage';
+import { test } from '../fixtures/harness/test';
+import { transportFor } from '../fixtures/client/client';
+import { cleanRun } from '../fixtures/run/cleanup';
+import { coverageMarkdown, coverageRows, readCoverage } from '../fixtures/run/coverage';
 import { join } from 'node:path';
 
 // Runs after the contract/smoke project, even when checks failed: removes any

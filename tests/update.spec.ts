@@ -1,7 +1,7 @@
-import { check } from '../fixtures/test';
-import { expectEqual, expectError, expectStatus, expectThat, expectUnchanged, sameJson, suffixed, USER_STATE_FIELDS } from '../fixtures/checks';
-import { describe } from '../fixtures/contract';
-import { ContractViolation } from '../fixtures/violation';
+import { check } from '../fixtures/harness/test';
+import { expectEqual, expectError, expectStatus, expectThat, expectUnchanged, sameJson, suffixed, USER_STATE_FIELDS } from '../fixtures/harness/checks';
+import { describe } from '../fixtures/contract/validator';
+import { ContractViolation } from '../fixtures/client/violation';
 
 check.describe('update', () => {
   check('an update changes exactly the fields sent, and the change persists', async ({ given, api, inputs }) => {

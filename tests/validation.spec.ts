@@ -1,6 +1,6 @@
-import { check, type Scope } from '../fixtures/test';
-import type { ApiCall } from '../fixtures/client';
-import { expectError, expectThat } from '../fixtures/checks';
+import { check, type Scope } from '../fixtures/harness/test';
+import type { ApiCall } from '../fixtures/client/client';
+import { expectError, expectThat } from '../fixtures/harness/checks';
 
 /** A rejected body: 400, the error envelope, BadRequestException, and details.errors listing what was wrong. */
 function expectValidationError(call: ApiCall, what: string): void {

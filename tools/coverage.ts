@@ -7,10 +7,10 @@
  */
 import { appendFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { coverageMarkdown, coverageRows, gaps, readCoverage } from '../fixtures/coverage';
-import { ConfigError, DEFAULT_SPEC } from '../fixtures/config';
-import { SpecError } from '../fixtures/openapi';
-import { loadContractDocument } from '../fixtures/openapi-validation';
+import { coverageMarkdown, coverageRows, gaps, readCoverage } from '../fixtures/run/coverage';
+import { ConfigError, DEFAULT_SPEC } from '../fixtures/run/config';
+import { SpecError } from '../fixtures/contract/openapi';
+import { loadContractDocument } from '../fixtures/contract/openapi-validation';
 
 function dirsWithCoverage(root: string, out: string[] = []): string[] {
   if (!existsSync(root) || !statSync(root).isDirectory()) return out;

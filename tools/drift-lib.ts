@@ -59,7 +59,7 @@
  * maxProperties. A success status (2xx) replaced by another one is reported
  * once, as success-status-changed. A selftest checks this table against RULES.
  */
-import { OPERATION_IDS, type ContractDocument, type OperationId, type OperationSpec, type ParameterSpec, type Schema } from '../fixtures/openapi';
+import { OPERATION_IDS, type ContractDocument, type OperationId, type OperationSpec, type ParameterSpec, type Schema } from '../fixtures/contract/openapi';
 
 export type Severity = 'breaking' | 'compatible';
 /** Where a change sits: the operation itself, what clients send, or what they read. */

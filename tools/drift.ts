@@ -10,8 +10,8 @@
  * "drift: <what to fix>" on stderr).
  */
 import { isAbsolute, relative, resolve } from 'node:path';
-import { SpecError, type ContractDocument } from '../fixtures/openapi';
-import { loadContractDocument } from '../fixtures/openapi-validation';
+import { SpecError, type ContractDocument } from '../fixtures/contract/openapi';
+import { loadContractDocument } from '../fixtures/contract/openapi-validation';
 import { buildReport, compareContracts, formatTable } from './drift-lib';
 
 export const DEFAULT_AGAINST = resolve(__dirname, '..', 'schemas', 'managed-users.openapi.json');

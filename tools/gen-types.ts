@@ -3,7 +3,7 @@
  *
  * Generates schemas/managed-users.types.ts from schemas/managed-users.openapi.json
  * with openapi-typescript (pinned in package.json: the output depends on its
- * version). fixtures/types.ts names the suite's types after its component schemas.
+ * version). fixtures/contract/types.ts names the suite's types after its component schemas.
  * `--check` writes nothing and exits 1 when the checked-in file is stale
  * (selftest/types.spec.ts does the same on every npm test).
  */

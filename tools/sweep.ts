@@ -13,16 +13,16 @@
  *   npm run sweep -- --dry-run          only print what would be removed
  */
 import { request } from '@playwright/test';
-import { ConfigError, loadEnvFile, parseSettings } from '../fixtures/config';
-import { transportFor } from '../fixtures/client';
-import { cleanupClients, removeOwnUsers, scanList } from '../fixtures/cleanup';
-import { parseOwnEmail } from '../fixtures/inputs';
-import { leftovers, readLedgers } from '../fixtures/ledger';
-import { loadValidator } from '../fixtures/runtime';
-import { registerSecret } from '../fixtures/redact';
-import { SpecError } from '../fixtures/openapi';
-import { OwnershipGate } from '../fixtures/ownership';
-import { RateBudget } from '../fixtures/pacer';
+import { ConfigError, loadEnvFile, parseSettings } from '../fixtures/run/config';
+import { transportFor } from '../fixtures/client/client';
+import { cleanupClients, removeOwnUsers, scanList } from '../fixtures/run/cleanup';
+import { parseOwnEmail } from '../fixtures/contract/inputs';
+import { leftovers, readLedgers } from '../fixtures/run/ledger';
+import { loadValidator } from '../fixtures/run/settings';
+import { registerSecret } from '../fixtures/contract/redact';
+import { SpecError } from '../fixtures/contract/openapi';
+import { OwnershipGate } from '../fixtures/client/ownership';
+import { RateBudget } from '../fixtures/client/pacer';
 
 function fail(message: string): never {
   process.stderr.write(`sweep: ${message}\n`);
