@@ -4,16 +4,22 @@
  * idempotent in form (every INSERT guarded, nothing removed, one transaction),
  * names both OAuth clients and prints every variable the suite reads; a bad,
  * missing or unreachable database URL is one line and exit 2, never the
- * password.
+ * password. Where PostgreSQL's server binaries are installed, the SQL also runs
+ * for real, twice, against a throwaway cluster holding the tables it touches
+ * (selftest/calcom-minimal-schema.sql); elsewhere those checks are skipped and
+ * say why.
  */
 import { test, expect } from '@playwright/test';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './support';
 
 const CLI = join(ROOT, 'tools', 'calcom-local', 'provision.ts');
 const SQL = join(ROOT, 'tools', 'calcom-local', 'provision.sql');
+const SCHEMA = join(ROOT, 'selftest', 'calcom-minimal-schema.sql');
 const VARIABLES = ['CAL_API_URL', 'CAL_OAUTH_CLIENT_ID', 'CAL_OAUTH_CLIENT_SECRET', 'CAL_OTHER_OAUTH_CLIENT_ID', 'CAL_OTHER_OAUTH_CLIENT_SECRET'];
 const PASSWORD = 'Pw-s3cr3t:@/x';
 const ENCODED = encodeURIComponent(PASSWORD);
@@ -128,5 +134,156 @@ test.describe('provision: a bad, missing or unreachable database is one line, ex
     expectOneLineFailure(run, 2, hasPsql ? /cannot reach the database at postgresql:\/\/admin:\*\*\*@127\.0\.0\.1:1\/calendso: .*refused/i : /psql is not on PATH/);
     const fromEnv = await provision([], { DATABASE_URL: `postgresql://admin@127.0.0.1:1/calendso?password=${ENCODED}` });
     expectOneLineFailure(fromEnv, 2, hasPsql ? /cannot reach the database at postgresql:\/\/admin:\*\*\*@127\.0\.0\.1:1\/calendso:/ : /psql is not on PATH/);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// For real, where PostgreSQL's server binaries are installed.
+
+interface Postgres {
+  bin: string;
+  asPostgres: boolean;
+}
+
+/** Where initdb and pg_ctl are, and whether they must run as the postgres user; or why they cannot run. */
+function findPostgres(): Postgres | string {
+  if (!hasPsql) return 'psql (the PostgreSQL client) is not installed';
+  const candidates: string[] = [];
+  const fromConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
+  if (fromConfig.status === 0) candidates.push(fromConfig.stdout.trim());
+  const debian = '/usr/lib/postgresql';
+  if (existsSync(debian)) {
+    for (const v of readdirSync(debian).sort((a, b) => Number(b) - Number(a))) candidates.push(join(debian, v, 'bin'));
+  }
+  for (const dir of (process.env.PATH ?? '').split(':')) if (dir) candidates.push(dir);
+  const bin = candidates.find((d) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')));
+  if (!bin) return "PostgreSQL's server binaries (initdb, pg_ctl) are not installed (Debian: apt-get install postgresql)";
+  if (process.getuid?.() !== 0) return { bin, asPostgres: false };
+  // PostgreSQL refuses to run as root: run it as the postgres user the Debian package creates.
+  const user = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+  if (user.status !== 0 || spawnSync('runuser', ['--help']).status !== 0) return 'running as root, and there is no postgres user or no runuser to start PostgreSQL as';
+  return { bin, asPostgres: true };
+}
+
+const found = findPostgres();
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+test.describe('provision against a throwaway PostgreSQL', () => {
+  test.describe.configure({ mode: 'serial' });
+  test.skip(typeof found === 'string', typeof found === 'string' ? found : '');
+
+  let dir = '';
+  let port = 0;
+  let pg: Postgres;
+  let started = false;
+
+  const run = (command: string, args: string[]) => {
+    const result = pg.asPostgres
+      ? spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8', timeout: 60_000 })
+      : spawnSync(command, args, { encoding: 'utf8', timeout: 60_000 });
+    if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
+    return result.stdout;
+  };
+  const psql = (database: string, args: string[]) => {
+    const result = spawnSync('psql', ['--no-psqlrc', '-X', '-v', 'ON_ERROR_STOP=1', '-q', '-At', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, PGPASSWORD: PASSWORD },
+    });
+    if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+  const url = (database: string) => `postgresql://postgres:${ENCODED}@127.0.0.1:${port}/${database}`;
+
+  test.beforeAll(async () => {
+    pg = found as Postgres;
+    dir = mkdtempSync(join(tmpdir(), 'contract-calcom-pg-'));
+    writeFileSync(join(dir, 'pw'), `${PASSWORD}\n`);
+    if (pg.asPostgres) {
+      const uid = Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout);
+      const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout);
+      chownSync(dir, uid, gid);
+      chownSync(join(dir, 'pw'), uid, gid);
+    }
+    port = await freePort();
+    run(join(pg.bin, 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${join(dir, 'pw')}`, '-E', 'UTF8', '--no-sync']);
+    run(join(pg.bin, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off`, 'start']);
+    started = true;
+    for (const db of ['calcom_current', 'calcom_older', 'calcom_empty']) psql('postgres', ['-c', `CREATE DATABASE ${db}`]);
+    psql('calcom_current', ['-f', SCHEMA]);
+    // An older Cal.com schema: users without the "uuid" column.
+    psql('calcom_older', ['-f', SCHEMA, '-c', 'ALTER TABLE "users" DROP COLUMN "uuid"']);
+  });
+
+  test.afterAll(() => {
+    if (started) run(join(pg.bin, 'pg_ctl'), ['-D', join(dir, 'data'), '-m', 'fast', '-w', 'stop']);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('twice: the same rows, ids and secrets; the rows are what the API v2 guards look for', async () => {
+    const first = await provision(['--database-url', url('calcom_current'), '--api-url', 'http://localhost:5555/api']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const second = await provision([], { DATABASE_URL: url('calcom_current') });
+    expect(second).toEqual(first);
+
+    const exported: Record<string, string> = {};
+    for (const line of first.stdout.split('\n').filter((l) => l.startsWith('export '))) {
+      const m = /^export (\w+)='([^']*)'$/.exec(line);
+      expect(m, line).not.toBeNull();
+      exported[m![1]!] = m![2]!;
+    }
+    expect(Object.keys(exported)).toEqual(VARIABLES);
+    expect(exported.CAL_API_URL).toBe('http://localhost:5555/api');
+    expect(exported.CAL_OAUTH_CLIENT_ID).toMatch(/^c[0-9a-f]{24}$/);
+    expect(exported.CAL_OTHER_OAUTH_CLIENT_ID).not.toBe(exported.CAL_OAUTH_CLIENT_ID);
+    expect(exported.CAL_OTHER_OAUTH_CLIENT_SECRET).not.toBe(exported.CAL_OAUTH_CLIENT_SECRET);
+
+    expect(psql('calcom_current', ['-c', `SELECT count(*), bool_and("isOrganization" AND "isPlatform") FROM "Team" WHERE slug = 'contract-suite-platform'`])).toBe('1|t');
+    const org = psql('calcom_current', ['-c', `SELECT id FROM "Team" WHERE slug = 'contract-suite-platform'`]);
+    const owner = psql('calcom_current', ['-c', `SELECT id FROM users WHERE email = 'contract-suite-owner@example.com'`]);
+    expect(psql('calcom_current', ['-c', 'SELECT count(*) FROM users'])).toBe('1');
+    // ApiAuthStrategy: the organization's accepted OWNER; OrganizationRolesGuard: accepted, OWNER or ADMIN.
+    expect(psql('calcom_current', ['-c', `SELECT "teamId", "userId", accepted, role FROM "Membership"`])).toBe(`${org}|${owner}|t|OWNER`);
+    expect(psql('calcom_current', ['-c', `SELECT "userId", "organizationId" FROM "Profile"`])).toBe(`${owner}|${org}`);
+    expect(psql('calcom_current', ['-c', `SELECT "organizationId" = ${org}, "movedToProfileId" IS NOT NULL FROM users`])).toBe('t|t');
+    expect(psql('calcom_current', ['-c', `SELECT "organizationId" FROM "OrganizationSettings"`])).toBe(org);
+    // OAuthClientGuard: the client belongs to the organization; the secret is compared as stored.
+    expect(psql('calcom_current', ['-c', `SELECT id, secret, "organizationId" FROM "PlatformOAuthClient" ORDER BY name`]).split('\n')).toEqual([
+      `${exported.CAL_OAUTH_CLIENT_ID}|${exported.CAL_OAUTH_CLIENT_SECRET}|${org}`,
+      `${exported.CAL_OTHER_OAUTH_CLIENT_ID}|${exported.CAL_OTHER_OAUTH_CLIENT_SECRET}|${org}`,
+    ]);
+  });
+
+  test('an existing membership that is not accepted is repaired; nothing is duplicated', async () => {
+    psql('calcom_current', ['-c', `UPDATE "Membership" SET accepted = false, role = 'MEMBER'`, '-c', `UPDATE "Team" SET "isPlatform" = false`]);
+    const again = await provision(['--database-url', url('calcom_current')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(psql('calcom_current', ['-c', `SELECT count(*), bool_and(accepted), min(role::text) FROM "Membership"`])).toBe('1|t|OWNER');
+    expect(psql('calcom_current', ['-c', `SELECT count(*) FILTER (WHERE "isPlatform") FROM "Team"`])).toBe('1');
+    expect(psql('calcom_current', ['-c', `SELECT count(*) FROM "PlatformOAuthClient"`])).toBe('2');
+  });
+
+  test('an older schema whose users have no "uuid" column', async () => {
+    const first = await provision(['--database-url', url('calcom_older')]);
+    expect(first.code, first.stderr).toBe(0);
+    expect((await provision(['--database-url', url('calcom_older')])).stdout).toBe(first.stdout);
+    expect(psql('calcom_older', ['-c', `SELECT count(*) FROM "PlatformOAuthClient"`])).toBe('2');
+  });
+
+  test('a database without Cal.com tables is exit 1 and one line; a wrong password, exit 2; neither shows it', async () => {
+    expectOneLineFailure(await provision(['--database-url', url('calcom_empty')]), 1, /the SQL failed in .*: ERROR: relation "Team" does not exist: is this a Cal.com database with its migrations applied/);
+    expect(psql('calcom_empty', ['-c', `SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`])).toBe('0');
+    const wrong = `postgresql://postgres:${encodeURIComponent(`${PASSWORD}-wrong`)}@127.0.0.1:${port}/calcom_current`;
+    expectOneLineFailure(await provision(['--database-url', wrong]), 2, /cannot reach the database at .*password authentication failed/);
   });
 });
