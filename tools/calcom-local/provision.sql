@@ -57,8 +57,8 @@ INSERT INTO "OrganizationSettings" ("organizationId", "orgAutoAcceptEmail")
 VALUES (:org_id, 'contract-suite.invalid')
 ON CONFLICT ("organizationId") DO NOTHING;
 
--- 2. Its owner. Newer schemas have a required "uuid" column without a
--- database default (Prisma fills it in); older ones have no such column.
+-- 2. Its owner. Some Cal.com schemas give "users" a required "uuid" column
+-- that Prisma fills in (no database default); others have no such column.
 SELECT EXISTS (
   SELECT 1 FROM information_schema.columns
   WHERE table_schema = current_schema() AND table_name = 'users' AND column_name = 'uuid'
