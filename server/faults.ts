@@ -93,6 +93,7 @@ const DEFS = [
   { id: 'email-not-suffixed', operation: 'all', kind: 'defaults', description: 'The stored and returned e-mail is the raw (lower-cased) one; uniqueness is still per client.' },
   { id: 'email-case-preserved', operation: 'all', kind: 'defaults', description: 'E-mails are not lower-cased (create and PATCH).' },
   { id: 'create-drops-bio', operation: 'create', kind: 'defaults', description: 'bio sent on create is not stored.' },
+  { id: 'locale-null-when-unset', operation: 'all', kind: 'body-shape', description: 'A user created without a locale carries "locale": null in every user object (seen on a real Cal.com API v2 of mid-2025; the published document declares a string).' },
   { id: 'create-drops-metadata', operation: 'create', kind: 'defaults', description: 'metadata sent on create is not stored.' },
   { id: 'create-echoes-unknown', operation: 'create', kind: 'defaults', description: 'Unknown create properties are stored and echoed in the user object.' },
   { id: 'patch-resets-unsent', operation: 'update', kind: 'defaults', description: 'PATCH resets bio to null and drops metadata when they are not sent.' },

@@ -3,6 +3,7 @@
  * envelopes, and the write itself. The faults that live in serialisation
  * (field types and names, envelope shapes, content types) are decided here.
  */
+import { DEFAULT_LOCALE } from './constants';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { InstanceConfig } from './config';
 import type { UserRecord } from './store';
@@ -66,7 +67,11 @@ export function createSerialiser(cfg: InstanceConfig): Serialiser {
     if (fault !== 'user-missing-createdDate') o.createdDate = rec.createdDate;
     o.timeFormat = fault === 'user-timeformat-string' && rec.timeFormat !== null ? String(rec.timeFormat) : rec.timeFormat;
     o.defaultScheduleId = rec.defaultScheduleId;
-    o.locale = rec.locale;
+    // The published document declares locale a string, not required, with no default: the standard variant shows
+    // one when the user has none, the legal variant leaves the key out, and the mid-2025 fault answers null.
+    if (rec.locale !== undefined) o.locale = rec.locale;
+    else if (fault === 'locale-null-when-unset') o.locale = null;
+    else if (!legal) o.locale = DEFAULT_LOCALE;
     o.avatarUrl = rec.avatarUrl;
     if (rec.metadata !== undefined) o.metadata = rec.metadata;
     if (legal) {

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { InstanceConfig } from './config';
-import { DEFAULT_LOCALE, DEFAULT_TIME_FORMAT, DEFAULT_TIME_ZONE, DEFAULT_WEEK_START } from './constants';
+import { DEFAULT_TIME_FORMAT, DEFAULT_TIME_ZONE, DEFAULT_WEEK_START } from './constants';
 import type { FaultId } from './faults';
 import { createRng, hash32, randInt, subSeed } from './rng';
 import type { TokenPair } from './tokens';
@@ -29,7 +29,8 @@ export interface UserRecord {
   createdAtIso: string;
   timeFormat: number | null;
   defaultScheduleId: number | null;
-  locale: string;
+  /** undefined: never set (the standard variant shows its default, the legal one omits the key). */
+  locale: string | undefined;
   avatarUrl: string | null;
   metadata: Metadata | undefined;
   /** Only with fault create-echoes-unknown. */
@@ -194,7 +195,7 @@ export function createStore(cfg: InstanceConfig): Store {
       createdAtIso: legal ? new Date(createdAtMs).toISOString() : '',
       timeFormat: f.timeFormat ?? DEFAULT_TIME_FORMAT,
       defaultScheduleId: wantsSchedule ? nextScheduleId() : null,
-      locale: f.locale ?? DEFAULT_LOCALE,
+      locale: f.locale,
       avatarUrl: f.avatarUrl ?? null,
       metadata: fx === 'create-drops-metadata' ? undefined : f.metadata,
       extras,

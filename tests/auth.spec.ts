@@ -23,23 +23,23 @@ async function expectEveryOperationRefuses(scope: Pick<Scope, 'api' | 'inputs' |
 }
 
 check.describe('auth', () => {
-  check('every operation answers 401 without the secret', ({ api, inputs, given }) => expectEveryOperationRefuses({ api, inputs, given }, { secret: null }, 'without x-cal-secret-key'));
+  check('every operation answers 401 without the secret', { tag: ['@upstream', '@list', '@create', '@get', '@update', '@delete', '@forceRefresh'] }, ({ api, inputs, given }) => expectEveryOperationRefuses({ api, inputs, given }, { secret: null }, 'without x-cal-secret-key'));
 
-  check('every operation answers 401 to a wrong secret', ({ api, inputs, given }) => expectEveryOperationRefuses({ api, inputs, given }, { secret: `wrong-${inputs.faker.string.alphanumeric(24)}` }, 'with a wrong secret'));
+  check('every operation answers 401 to a wrong secret', { tag: ['@inferred', '@list', '@create', '@get', '@update', '@delete', '@forceRefresh'] }, ({ api, inputs, given }) => expectEveryOperationRefuses({ api, inputs, given }, { secret: `wrong-${inputs.faker.string.alphanumeric(24)}` }, 'with a wrong secret'));
 
-  check('an unknown client id is a 401, even with a real secret', async ({ api, inputs }) => {
+  check('an unknown client id is a 401, even with a real secret', { tag: ['@inferred', '@list', '@create'] }, async ({ api, inputs }) => {
     const clientId = `cl${inputs.faker.string.alphanumeric(23).toLowerCase()}`;
     expectError(await api.getManagedUsers({}, { clientId }), 401, `list for unknown client ${clientId}`);
     expectError(await api.createUser(inputs.createBody(), { clientId }), 401, `create for unknown client ${clientId}`);
   });
 
-  check('auth comes before validation: an invalid body without the secret is a 401', async ({ api, given }) => {
+  check('auth comes before validation: an invalid body without the secret is a 401', { tag: ['@inferred', '@create', '@update'] }, async ({ api, given }) => {
     const { user } = await given.aUser();
     expectError(await api.createUser({ timeZone: 'invalid-timezone' }, { secret: null }), 401, 'create with an invalid body and no secret');
     expectError(await api.updateUser(user.id, { timeFormat: 100 }, { secret: null }), 401, 'update with an invalid body and no secret');
   });
 
-  check('the list refuses a missing or wrong secret', { tag: '@smoke' }, async ({ api }) => {
+  check('the list refuses a missing or wrong secret', { tag: ['@upstream', '@list', '@smoke'] }, async ({ api }) => {
     expectError(await api.getManagedUsers({}, { secret: null }), 401, 'list without x-cal-secret-key');
     expectError(await api.getManagedUsers({}, { secret: 'definitely-not-the-secret' }), 401, 'list with a wrong secret');
   });
@@ -48,5 +48,5 @@ check.describe('auth', () => {
 check.describe('auth across clients', () => {
   skipUnless(!!currentSettings().target.other || !!currentSettings().selftestTargets, 'no second OAuth client configured: set CAL_OTHER_OAUTH_CLIENT_ID and CAL_OTHER_OAUTH_CLIENT_SECRET to run it');
 
-  check("every operation answers 401 to the other client's secret", ({ api, inputs, given, otherApi }) => expectEveryOperationRefuses({ api, inputs, given }, { secret: otherApi!.credentials.secret }, "with the other client's secret"));
+  check("every operation answers 401 to the other client's secret", { tag: ['@inferred', '@list', '@create', '@get', '@update', '@delete', '@forceRefresh'] }, ({ api, inputs, given, otherApi }) => expectEveryOperationRefuses({ api, inputs, given }, { secret: otherApi!.credentials.secret }, "with the other client's secret"));
 });

@@ -13,7 +13,7 @@ import {
 } from '../fixtures/harness/tokens';
 
 check.describe('create', () => {
-  check('every optional field sent is echoed in the created user', async ({ api, inputs, validator }) => {
+  check('every optional field sent is echoed in the created user', { tag: ['@upstream', '@create', '@v-new-fields', '@later-versions'] }, async ({ api, inputs, validator }) => {
     const input = inputs.createBody({ every: true });
     const created = await api.createUser(input);
     expectStatus(created, 201, 'creating a user with every optional field');
@@ -27,44 +27,44 @@ check.describe('create', () => {
     }
   });
 
-  check('a time zone in any letter case is stored in its canonical spelling', async ({ given, api }) => {
+  check('a time zone in any letter case is stored in its canonical spelling', { tag: ['@inferred', '@create', '@get'] }, async ({ given, api }) => {
     const created = await given.aUser({ timeZone: 'america/new_york' });
     expectEqual(created.call, created.user.timeZone, 'America/New_York', 'timeZone "america/new_york" is normalised');
     const read = await api.getUserById(created.user.id);
     expectEqual(read, read.data.timeZone, 'America/New_York', 'the normalised time zone is what is stored');
   });
 
-  check('without a time zone the user gets Europe/London and no default schedule', async ({ given }) => {
+  check('without a time zone the user gets Europe/London and no default schedule', { tag: ['@inferred', '@create'] }, async ({ given }) => {
     const created = await given.aUser({ timeZone: undefined });
     expectEqual(created.call, created.user.timeZone, DEFAULT_TIME_ZONE, 'the default time zone');
     expectEqual(created.call, created.user.defaultScheduleId, null, 'defaultScheduleId of a user created without a time zone');
   });
 
-  check('with a time zone the user gets a default schedule', async ({ given, inputs }) => {
+  check('with a time zone the user gets a default schedule', { tag: ['@inferred', '@create'] }, async ({ given, inputs }) => {
     const created = await given.aUser({ timeZone: inputs.value('timeZone', {}) });
     expectThat(created.call, Number.isInteger(created.user.defaultScheduleId), `a user created with a time zone has an integer defaultScheduleId (got ${describe(created.user.defaultScheduleId)})`);
   });
 
-  check('the stored e-mail is the raw one with +<clientId> before the @', async ({ given, api }) => {
+  check('the stored e-mail is the raw one with +<clientId> before the @', { tag: ['@upstream', '@create'] }, async ({ given, api }) => {
     const created = await given.aUser();
     expectEqual(created.call, created.user.email, suffixed(created.input.email, api.clientId), 'the e-mail of the created user');
   });
 
-  check('e-mails are stored lower-cased', async ({ given, api, inputs }) => {
+  check('e-mails are stored lower-cased', { tag: ['@upstream', '@create', '@v-lowercase-emails', '@later-versions'] }, async ({ given, api, inputs }) => {
     const raw = inputs.email();
     const shouted = raw.replace(/^([^@]+)@(.+)$/, (_, l: string, d: string) => `${l.toUpperCase()}@${d.toUpperCase()}`);
     const created = await given.aUser({ email: shouted });
     expectEqual(created.call, created.user.email, suffixed(raw, api.clientId), `the e-mail created as ${shouted}`);
   });
 
-  check('the username is derived from the suffixed e-mail', async ({ given, api }) => {
+  check('the username is derived from the suffixed e-mail', { tag: ['@upstream', '@create'] }, async ({ given, api }) => {
     const created = await given.aUser();
     const username = String(created.user.username ?? '').toLowerCase();
     const domain = created.input.email.split('@')[1]!.split('.')[0]!;
     expectThat(created.call, username.includes(api.clientId.toLowerCase()) && username.includes(domain), `the username ${describe(created.user.username)} contains neither the client id nor the e-mail's domain name`);
   });
 
-  check('unknown input properties are ignored: 201, and not echoed', async ({ api, inputs }) => {
+  check('unknown input properties are ignored: 201, and not echoed', { tag: ['@inferred', '@create'] }, async ({ api, inputs }) => {
     const probe = `contractProbe${inputs.faker.string.alpha(6)}`;
     const input = { ...inputs.createBody(), [probe]: 'x', isPlatformAdmin: true, role: 'ADMIN' };
     const created = await api.createUser(input);
@@ -73,7 +73,7 @@ check.describe('create', () => {
     expectThat(created, echoed.length === 0, `create echoed the unknown input properties ${echoed.join(', ')}`);
   });
 
-  check('a created user reads back exactly as the create answer showed it', async ({ given, api }) => {
+  check('a created user reads back exactly as the create answer showed it', { tag: ['@inferred', '@create', '@get'] }, async ({ given, api }) => {
     const created = await given.aUserWithEveryField();
     const read = await api.getUserById(created.user.id);
     expectStatus(read, 200, 'reading the user just created');
@@ -83,32 +83,32 @@ check.describe('create', () => {
 });
 
 check.describe('create: tokens', () => {
-  check('both tokens are JWTs typed access_token and refresh_token', async ({ given }) => {
+  check('both tokens are JWTs typed access_token and refresh_token', { tag: ['@upstream', '@create'] }, async ({ given }) => {
     const c = await given.aUser();
     expectJwtTypes(c.call, c);
   });
 
-  check('both tokens name the OAuth client and the new user', async ({ given, api }) => {
+  check('both tokens name the OAuth client and the new user', { tag: ['@upstream', '@create'] }, async ({ given, api }) => {
     const c = await given.aUser();
     expectOwnerClaims(c.call, c, api.clientId, c.user.id);
   });
 
-  check("each token's expiresAt claim equals the expiry in the response", async ({ given }) => {
+  check("each token's expiresAt claim equals the expiry in the response", { tag: ['@upstream', '@create', '@v-new-fields', '@later-versions'] }, async ({ given }) => {
     const c = await given.aUser();
     expectExpiryClaims(c.call, c);
   });
 
-  check('the access token expires in about 60 minutes (epoch milliseconds)', async ({ given }) => {
+  check('the access token expires in about 60 minutes (epoch milliseconds)', { tag: ['@inferred', '@create'] }, async ({ given }) => {
     const c = await given.aUser();
     expectAccessExpiry(c.call, c);
   });
 
-  check('the refresh token expires in about one year (epoch milliseconds)', async ({ given }) => {
+  check('the refresh token expires in about one year (epoch milliseconds)', { tag: ['@inferred', '@create', '@v-new-fields', '@later-versions'] }, async ({ given }) => {
     const c = await given.aUser();
     expectRefreshExpiry(c.call, c);
   });
 
-  check('the access and refresh tokens differ', async ({ given }) => {
+  check('the access and refresh tokens differ', { tag: ['@inferred', '@create'] }, async ({ given }) => {
     const c = await given.aUser();
     expectDistinctTokens(c.call, c);
   });

@@ -2,7 +2,7 @@ import { check } from '../fixtures/harness/test';
 import { expectError, expectStatus, expectThat, sameJson } from '../fixtures/harness/checks';
 
 check.describe('delete', () => {
-  check('delete answers 200 with the user as it was', async ({ given, api }) => {
+  check('delete answers 200 with the user as it was', { tag: ['@upstream', '@delete', '@get'] }, async ({ given, api }) => {
     const created = await given.aUserWithEveryField();
     const before = await api.getUserById(created.user.id);
     const deleted = await api.deleteUser(created.user.id);
@@ -11,7 +11,7 @@ check.describe('delete', () => {
     expectThat(deleted, differs.length === 0, `the delete answer differs from the user as it was in ${differs.join(', ')}`);
   });
 
-  check('a deleted user is gone from every endpoint', async ({ given, api }) => {
+  check('a deleted user is gone from every endpoint', { tag: ['@inferred', '@delete', '@get', '@update', '@forceRefresh', '@list', '@v-list-filters', '@later-versions'] }, async ({ given, api }) => {
     const { user, input } = await given.aDeletedUser();
     expectError(await api.getUserById(user.id), 404, 'reading a deleted user');
     expectError(await api.updateUser(user.id, { name: 'ghost' }), 404, 'updating a deleted user');

@@ -3,7 +3,7 @@ import { currentSettings } from '../fixtures/run/settings';
 import { expectError, expectStatus, expectThat } from '../fixtures/harness/checks';
 
 check.describe('duplicates', () => {
-  check('creating the same e-mail again is a 409 naming the existing user', async ({ given, api, inputs }) => {
+  check('creating the same e-mail again is a 409 naming the existing user', { tag: ['@upstream', '@create'] }, async ({ given, api, inputs }) => {
     const first = await given.aUser();
     const again = await api.createUser({ ...inputs.createBody(), email: first.input.email });
     expectError(again, 409, 'creating a second user with the same e-mail');
@@ -11,13 +11,13 @@ check.describe('duplicates', () => {
     expectThat(again, new RegExp(`(^|\\D)${first.user.id}(\\D|$)`).test(message), `the 409 message ${JSON.stringify(message)} does not name the existing user's id ${first.user.id}`);
   });
 
-  check('the same e-mail in other letter case is the same user (409)', async ({ given, api, inputs }) => {
+  check('the same e-mail in other letter case is the same user (409)', { tag: ['@inferred', '@create', '@v-lowercase-emails', '@later-versions'] }, async ({ given, api, inputs }) => {
     const first = await given.aUser();
     const again = await api.createUser({ ...inputs.createBody(), email: first.input.email.toUpperCase() });
     expectError(again, 409, 'creating a user whose e-mail differs only in letter case');
   });
 
-  check('concurrent creates of one e-mail yield exactly one user', async ({ api, inputs }) => {
+  check('concurrent creates of one e-mail yield exactly one user', { tag: ['@inferred', '@create'] }, async ({ api, inputs }) => {
     const email = inputs.email();
     const calls = await Promise.all(Array.from({ length: 4 }, () => api.createUser({ ...inputs.createBody(), email })));
     const statuses = calls.map((c) => c.status).sort();
@@ -29,7 +29,7 @@ check.describe('duplicates', () => {
 check.describe('duplicates across clients', () => {
   skipUnless(!!currentSettings().target.other || !!currentSettings().selftestTargets, 'no second OAuth client configured: set CAL_OTHER_OAUTH_CLIENT_ID and CAL_OTHER_OAUTH_CLIENT_SECRET to run it');
 
-  check('the same raw e-mail under the other client is a different user', async ({ given, otherApi, inputs }) => {
+  check('the same raw e-mail under the other client is a different user', { tag: ['@inferred', '@create'] }, async ({ given, otherApi, inputs }) => {
     const mine = await given.aUser();
     const theirs = await otherApi!.createUser({ ...inputs.createBody(), email: mine.input.email });
     expectStatus(theirs, 201, "creating the other client's user with the same raw e-mail");

@@ -8,12 +8,12 @@ import { expectError, expectStatus, expectThat, expectUnchanged } from '../fixtu
 check.describe('isolation between OAuth clients', () => {
   skipUnless(!!currentSettings().target.other || !!currentSettings().selftestTargets, 'no second OAuth client configured: set CAL_OTHER_OAUTH_CLIENT_ID and CAL_OTHER_OAUTH_CLIENT_SECRET to run the isolation checks');
 
-  check("another client's user is a 404 on get", async ({ given, api }) => {
+  check("another client's user is a 404 on get", { tag: ['@inferred', '@get'] }, async ({ given, api }) => {
     const theirs = await given.aUserOfTheOtherClient();
     expectError(await api.getUserById(theirs.user.id), 404, "reading the other client's user");
   });
 
-  check("another client's user is a 404 on update, and stays unchanged", async ({ given, api, otherApi }) => {
+  check("another client's user is a 404 on update, and stays unchanged", { tag: ['@inferred', '@update', '@get'] }, async ({ given, api, otherApi }) => {
     const theirs = await given.aUserOfTheOtherClient();
     expectError(await api.updateUser(theirs.user.id, { name: 'taken over', bio: 'taken over' }), 404, "updating the other client's user");
     const read = await otherApi!.getUserById(theirs.user.id);
@@ -21,18 +21,18 @@ check.describe('isolation between OAuth clients', () => {
     expectUnchanged(read, read.data, theirs.user, "another client's update attempt changed the user");
   });
 
-  check("another client's user is a 404 on delete, and still exists", async ({ given, api, otherApi }) => {
+  check("another client's user is a 404 on delete, and still exists", { tag: ['@inferred', '@delete', '@get'] }, async ({ given, api, otherApi }) => {
     const theirs = await given.aUserOfTheOtherClient();
     expectError(await api.deleteUser(theirs.user.id), 404, "deleting the other client's user");
     expectStatus(await otherApi!.getUserById(theirs.user.id), 200, 'its own client reading it after the delete attempt');
   });
 
-  check("another client's user is a 404 on force-refresh", async ({ given, api }) => {
+  check("another client's user is a 404 on force-refresh", { tag: ['@inferred', '@forceRefresh'] }, async ({ given, api }) => {
     const theirs = await given.aUserOfTheOtherClient();
     expectError(await api.forceRefresh(theirs.user.id), 404, "force-refreshing the other client's user");
   });
 
-  check("another client's user is absent from this client's list", async ({ given, api }) => {
+  check("another client's user is absent from this client's list", { tag: ['@inferred', '@list', '@v-list-filters', '@later-versions'] }, async ({ given, api }) => {
     const theirs = await given.aUserOfTheOtherClient();
     const page = await api.getManagedUsers({ limit: 250 });
     expectStatus(page, 200, 'listing');

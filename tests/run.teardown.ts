@@ -10,7 +10,8 @@ import { join } from 'node:path';
 // gate. Touches nothing else. It also
 // attaches the run's coverage matrix, so that it shows in the HTML report.
 
-test('remove what this run left behind', async ({ runtime }, testInfo) => {
+// Every provenance and operation tag: any --grep selection still cleans up (global teardown would too).
+test('remove what this run left behind', { tag: ['@spec', '@upstream', '@inferred', '@smoke', '@list', '@create', '@get', '@update', '@delete', '@forceRefresh'] }, async ({ runtime }, testInfo) => {
   const { settings } = runtime;
   test.skip(!!settings.selftestTargets, 'self-test servers are throwaway: nothing to clean');
   const lines = await cleanRun(settings, transportFor(settings, runtime.request, runtime.validator, runtime.budget));

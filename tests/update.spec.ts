@@ -4,7 +4,7 @@ import { describe } from '../fixtures/contract/validator';
 import { ContractViolation } from '../fixtures/client/violation';
 
 check.describe('update', () => {
-  check('an update changes exactly the fields sent, and the change persists', async ({ given, api, inputs }) => {
+  check('an update changes exactly the fields sent, and the change persists', { tag: ['@upstream', '@update', '@get'] }, async ({ given, api, inputs }) => {
     const created = await given.aUserWithEveryField();
     const change = inputs.updateBody(['name', 'locale']);
     const updated = await api.updateUser(created.user.id, change);
@@ -23,7 +23,7 @@ check.describe('update', () => {
     }
   });
 
-  check('every updatable field sent is echoed', async ({ given, api, inputs }) => {
+  check('every updatable field sent is echoed', { tag: ['@inferred', '@update', '@v-new-fields', '@later-versions'] }, async ({ given, api, inputs }) => {
     const { user } = await given.aUser();
     const change = inputs.updateBody();
     delete change.email; // covered below: e-mails come back suffixed
@@ -36,7 +36,7 @@ check.describe('update', () => {
     }
   });
 
-  check('a new e-mail is suffixed again and regenerates the username', async ({ given, api, inputs }) => {
+  check('a new e-mail is suffixed again and regenerates the username', { tag: ['@upstream', '@update'] }, async ({ given, api, inputs }) => {
     const created = await given.aUser();
     const email = inputs.email();
     const updated = await api.updateUser(created.user.id, { email });
@@ -45,7 +45,7 @@ check.describe('update', () => {
     expectThat(updated, updated.data.username !== created.user.username, `the username stayed ${JSON.stringify(created.user.username)} after the e-mail changed`);
   });
 
-  check("changing the e-mail to one another user already has is a 409, and changes nothing", async ({ given, api }) => {
+  check("changing the e-mail to one another user already has is a 409, and changes nothing", { tag: ['@inferred', '@update', '@get'] }, async ({ given, api }) => {
     const [a, b] = await given.someUsers(2);
     const clash = await api.updateUser(b!.user.id, { email: a!.input.email });
     expectError(clash, 409, "changing a user's e-mail to another user's");
@@ -54,7 +54,7 @@ check.describe('update', () => {
     expectUnchanged(read, read.data, b!.user, 'a refused e-mail change changed the user');
   });
 
-  check('an empty update changes nothing', async ({ given, api }) => {
+  check('an empty update changes nothing', { tag: ['@inferred', '@update'] }, async ({ given, api }) => {
     const created = await given.aUserWithEveryField();
     const updated = await api.updateUser(created.user.id, {});
     expectStatus(updated, 200, 'an empty update');

@@ -19,18 +19,18 @@ async function rejectCreate({ api, inputs }: Pick<Scope, 'api' | 'inputs'>, bad:
 const manyKeys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
 
 check.describe('validation: create', () => {
-  check('an empty timeZone is rejected', ({ api, inputs }) => rejectCreate({ api, inputs }, { timeZone: '' }, 'create with timeZone ""'));
-  check('an unknown timeZone is rejected', ({ api, inputs }) => rejectCreate({ api, inputs }, { timeZone: 'invalid-timezone' }, 'create with timeZone "invalid-timezone"'));
-  check('a timeFormat other than 12 or 24 is rejected', ({ api, inputs }) => rejectCreate({ api, inputs }, { timeFormat: 100 }, 'create with timeFormat 100'));
-  check('a locale outside the enum is rejected', ({ api, inputs }) => rejectCreate({ api, inputs }, { locale: 'xx-XX' }, 'create with locale "xx-XX"'));
-  check('an avatarUrl that is not a URL is rejected', ({ api, inputs }) => rejectCreate({ api, inputs }, { avatarUrl: 'not a url' }, 'create with avatarUrl "not a url"'));
-  check('metadata with 51 keys is rejected', ({ api, inputs }) => rejectCreate({ api, inputs }, { metadata: manyKeys(51) }, 'create with 51 metadata keys'));
-  check('a metadata key of 41 characters is rejected', ({ api, inputs }) => rejectCreate({ api, inputs }, { metadata: { ['k'.repeat(41)]: 'v' } }, 'create with a 41-character metadata key'));
-  check('a metadata value of 501 characters is rejected', ({ api, inputs }) => rejectCreate({ api, inputs }, { metadata: { note: 'v'.repeat(501) } }, 'create with a 501-character metadata value'));
-  check('a nested metadata value is rejected', ({ api, inputs }) => rejectCreate({ api, inputs }, { metadata: { nested: { a: 1 } } }, 'create with a nested metadata value'));
-  check('a body without email is rejected', ({ api, inputs }) => rejectCreate({ api, inputs }, { email: undefined }, 'create without email'));
-  check('a body without name is rejected', ({ api, inputs }) => rejectCreate({ api, inputs }, { name: undefined }, 'create without name'));
-  check('wrongly typed fields are rejected', async ({ api, inputs }) => {
+  check('an empty timeZone is rejected', { tag: ['@upstream', '@create'] }, ({ api, inputs }) => rejectCreate({ api, inputs }, { timeZone: '' }, 'create with timeZone ""'));
+  check('an unknown timeZone is rejected', { tag: ['@upstream', '@create'] }, ({ api, inputs }) => rejectCreate({ api, inputs }, { timeZone: 'invalid-timezone' }, 'create with timeZone "invalid-timezone"'));
+  check('a timeFormat other than 12 or 24 is rejected', { tag: ['@upstream', '@create'] }, ({ api, inputs }) => rejectCreate({ api, inputs }, { timeFormat: 100 }, 'create with timeFormat 100'));
+  check('a locale outside the enum is rejected', { tag: ['@spec', '@create'] }, ({ api, inputs }) => rejectCreate({ api, inputs }, { locale: 'xx-XX' }, 'create with locale "xx-XX"'));
+  check('an avatarUrl that is not a URL is rejected', { tag: ['@inferred', '@create'] }, ({ api, inputs }) => rejectCreate({ api, inputs }, { avatarUrl: 'not a url' }, 'create with avatarUrl "not a url"'));
+  check('metadata with 51 keys is rejected', { tag: ['@inferred', '@create', '@v-new-fields', '@later-versions'] }, ({ api, inputs }) => rejectCreate({ api, inputs }, { metadata: manyKeys(51) }, 'create with 51 metadata keys'));
+  check('a metadata key of 41 characters is rejected', { tag: ['@inferred', '@create', '@v-new-fields', '@later-versions'] }, ({ api, inputs }) => rejectCreate({ api, inputs }, { metadata: { ['k'.repeat(41)]: 'v' } }, 'create with a 41-character metadata key'));
+  check('a metadata value of 501 characters is rejected', { tag: ['@inferred', '@create', '@v-new-fields', '@later-versions'] }, ({ api, inputs }) => rejectCreate({ api, inputs }, { metadata: { note: 'v'.repeat(501) } }, 'create with a 501-character metadata value'));
+  check('a nested metadata value is rejected', { tag: ['@inferred', '@create', '@v-new-fields', '@later-versions'] }, ({ api, inputs }) => rejectCreate({ api, inputs }, { metadata: { nested: { a: 1 } } }, 'create with a nested metadata value'));
+  check('a body without email is rejected', { tag: ['@spec', '@create'] }, ({ api, inputs }) => rejectCreate({ api, inputs }, { email: undefined }, 'create without email'));
+  check('a body without name is rejected', { tag: ['@spec', '@create'] }, ({ api, inputs }) => rejectCreate({ api, inputs }, { name: undefined }, 'create without name'));
+  check('wrongly typed fields are rejected', { tag: ['@spec', '@create', '@v-new-fields', '@later-versions'] }, async ({ api, inputs }) => {
     const s = { api, inputs };
     await rejectCreate(s, { name: 123 }, 'create with name: 123');
     await rejectCreate(s, { bio: ['a'] }, 'create with bio: ["a"]');
@@ -39,22 +39,22 @@ check.describe('validation: create', () => {
 });
 
 check.describe('validation: update', () => {
-  check('a weekStart that is not a weekday is rejected', async ({ given, api }) => {
+  check('a weekStart that is not a weekday is rejected', { tag: ['@spec', '@update'] }, async ({ given, api }) => {
     const { user } = await given.aUser();
     expectValidationError(await api.updateUser(user.id, { weekStart: 'Funday' }), 'update with weekStart "Funday"');
   });
 
-  check('a timeFormat sent as a string is rejected', async ({ given, api }) => {
+  check('a timeFormat sent as a string is rejected', { tag: ['@inferred', '@update'] }, async ({ given, api }) => {
     const { user } = await given.aUser();
     expectValidationError(await api.updateUser(user.id, { timeFormat: '24' }), 'update with timeFormat "24" (a string)');
   });
 
-  check('an unknown timeZone is rejected', async ({ given, api }) => {
+  check('an unknown timeZone is rejected', { tag: ['@inferred', '@update'] }, async ({ given, api }) => {
     const { user } = await given.aUser();
     expectValidationError(await api.updateUser(user.id, { timeZone: 'Mars/Olympus_Mons' }), 'update with timeZone "Mars/Olympus_Mons"');
   });
 
-  check('metadata beyond the limits is rejected', async ({ given, api }) => {
+  check('metadata beyond the limits is rejected', { tag: ['@inferred', '@update', '@v-new-fields', '@later-versions'] }, async ({ given, api }) => {
     const { user } = await given.aUser();
     expectValidationError(await api.updateUser(user.id, { metadata: manyKeys(51) }), 'update with 51 metadata keys');
     expectValidationError(await api.updateUser(user.id, { metadata: { nested: [1] } }), 'update with an array metadata value');
@@ -62,13 +62,13 @@ check.describe('validation: update', () => {
 });
 
 check.describe('validation: bodies that are not JSON objects', () => {
-  check('malformed JSON is a 400, never a server error', async ({ api, given }) => {
+  check('malformed JSON is a 400, never a server error', { tag: ['@inferred', '@create', '@update'] }, async ({ api, given }) => {
     expectError(await api.createUser({}, { rawBody: '{"email": "a@b.c", "name": ' }), 400, 'create with a truncated JSON body');
     const { user } = await given.aUser();
     expectError(await api.updateUser(user.id, {}, { rawBody: '{name: nope}' }), 400, 'update with a malformed JSON body');
   });
 
-  check('a JSON array or string instead of an object is a 400', async ({ api }) => {
+  check('a JSON array or string instead of an object is a 400', { tag: ['@inferred', '@create'] }, async ({ api }) => {
     expectError(await api.createUser({}, { rawBody: '[]' }), 400, 'create with a JSON array body');
     expectError(await api.createUser({}, { rawBody: '"hello"' }), 400, 'create with a JSON string body');
   });
