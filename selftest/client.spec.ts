@@ -249,7 +249,7 @@ test.describe('every response is judged', () => {
     const lines = e.message.split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe(
-      `POST /api/v2/oauth-clients/${CLIENT}/users → 200 breaks the contract: answered 200, which the contract does not document for OAuthClientUsersController_createUser (documented: 201, 400, 401, 409)`,
+      `POST /api/v2/oauth-clients/${CLIENT}/users → 200 breaks the contract: answered 200, which the contract does not document for OAuthClientUsersController_createUser (documented: 201, 400, 401, 409) [status_code_conformance]`,
     );
     expect(lines[1]).toBe(
       `  reproduce: curl -sS -i -X POST 'http://127.0.0.1:${port}/api/v2/oauth-clients/${CLIENT}/users' -H 'accept: application/json' -H 'x-cal-client-id: ${CLIENT}' -H "x-cal-secret-key: $CAL_OAUTH_CLIENT_SECRET" -H 'content-type: application/json' --data-raw '{"email":"${ours(3)}","name":"O'\\''Brien"}'`,
