@@ -7,6 +7,7 @@
  * 4. reference-server throughput vs a bare node:http server (GET by id, create)
  * 5. npm run smoke against a host with 100 ms latency
  * 6. the contract suite under Cal.com's rate limits (time scaled 10×), vs the least time they allow
+ * 7. the contract suite against a server whose create takes 700 ms, and the users a run creates
  *
  * Figures, not tests: exits 0 when a goal is missed (and says MISSED), 1 only
  * when the bench itself could not run, 2 on a usage error. See bench/README.md.
@@ -20,6 +21,7 @@ import { BareProject, runContract, runSelftest, type ContractFigures, type RunFi
 import { measureThroughput, type ThroughputResult } from './throughput';
 import { runSmoke, type SmokeFigures } from './smoke';
 import { runRateLimited, SCALED_WINDOW_MS, type RateLimitFigures } from './ratelimit';
+import { runSlowCreate, type SlowCreateFigures } from './slow-create';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -28,6 +30,8 @@ const GOALS = {
   smokeS: 15, // npm run smoke against a host with 100 ms latency: well under 15 s
   selftestS: 60, // self-test < 60 s
   throughputRatio: 0.5, // reference server ≥ 50 % of bare node:http
+  slowCreateMs: 700, // a create on a real Cal.com API v2
+  slowCreateS: 25, // the full suite against it
 };
 
 interface Options {
@@ -99,7 +103,7 @@ async function main(): Promise<void> {
 
   // ── 1. contract suite vs Playwright's floor ───────────────────────────────
   out();
-  out(`[1/6] contract suite vs a bare Playwright run (runs interleaved; best of ${contractRounds} contract, ${bareRounds} bare)`);
+  out(`[1/7] contract suite vs a bare Playwright run (runs interleaved; best of ${contractRounds} contract, ${bareRounds} bare)`);
   const bare = new BareProject(ROOT, join(tmp, 'bare'));
   await bare.prepare();
   const bareRuns: RunFigures[] = [];
@@ -186,7 +190,7 @@ async function main(): Promise<void> {
     bareRunnerWorkersKiB: peak(bareRuns, 'runner+workers'),
   };
   out();
-  out('[2/6] peak memory during the contract runs (/proc VmHWM per process, VmRSS sums sampled every 50 ms)');
+  out('[2/7] peak memory during the contract runs (/proc VmHWM per process, VmRSS sums sampled every 50 ms)');
   if (!memSupported) out('  n/a: no /proc on this system');
   else {
     out(`  Playwright runner: ${mib(mem.contractRunnerKiB)}; workers: ${mem.contractWorkers}, largest ${mib(mem.contractWorkerMaxKiB)}`);
@@ -198,9 +202,9 @@ async function main(): Promise<void> {
   // ── 2. self-test ──────────────────────────────────────────────────────────
   out();
   let selftest: SelftestFigures | null = null;
-  if (opts.quick) out('[3/6] self-test: skipped (--quick)');
+  if (opts.quick) out('[3/7] self-test: skipped (--quick)');
   else {
-    out(`[3/6] self-test: tsx selftest/mutants.ts (${FAULTS.length} faults)...`);
+    out(`[3/7] self-test: tsx selftest/mutants.ts (${FAULTS.length} faults)...`);
     selftest = await runSelftest(ROOT, tmp);
     const rep = selftest.reported;
     out(`  wall ${s(selftest.wallMs)}${rep ? ` (it reports ${rep.totalS.toFixed(1)} s: servers ${rep.serversS.toFixed(1)} s, suite ${rep.suiteS.toFixed(1)} s)` : ''}; ${selftest.timedOut ? 'TIMED OUT' : selftest.exitCode === 0 ? 'passed' : `FAILED (exit ${selftest.exitCode})`}${selftest.score ? `; score ${selftest.score}` : ''}`);
@@ -215,14 +219,14 @@ async function main(): Promise<void> {
 
   // ── 4. throughput ─────────────────────────────────────────────────────────
   out();
-  out(`[5/6] reference server vs bare node:http, keep-alive: ${s(throughputMs)} per server and case, in ${throughputRounds} alternating slices (best slice kept)`);
+  out(`[5/7] reference server vs bare node:http, keep-alive: ${s(throughputMs)} per server and case, in ${throughputRounds} alternating slices (best slice kept)`);
   const tp: ThroughputResult = await measureThroughput(ROOT, { durationMs: throughputMs, warmupMs, rounds: throughputRounds, concurrencies: [8, 32], log: out });
   out(`  bodies: GET ${tp.bodyBytes.get.ref} B (bare ${tp.bodyBytes.get.bare} B), create ${tp.bodyBytes.create.ref} B (bare ${tp.bodyBytes.create.bare} B)`);
   await reapStrays(1000);
 
   // ── 4. smoke against a distant host ──────────────────────────────────────
   out();
-  out('[4/6] npm run smoke against a host with 100 ms latency on every request');
+  out('[4/7] npm run smoke against a host with 100 ms latency on every request');
   const smoke: SmokeFigures = await runSmoke(ROOT, tmp, 100);
   out(`  wall ${s(smoke.wallMs)} for ${smoke.requests} requests (${smoke.exitCode === 0 ? 'passed' : `exit ${smoke.exitCode}`})`);
   if (smoke.tail) out(indent(smoke.tail));
@@ -230,7 +234,7 @@ async function main(): Promise<void> {
 
   // ── 6. under Cal.com's rate limits ───────────────────────────────────────
   out();
-  out(`[6/6] the contract suite under Cal.com's rate limits, time scaled 10x (window and block ${SCALED_WINDOW_MS / 1000} s for 60 s)`);
+  out(`[6/7] the contract suite under Cal.com's rate limits, time scaled 10x (window and block ${SCALED_WINDOW_MS / 1000} s for 60 s)`);
   const limited: RateLimitFigures[] = [];
   for (const [name, limit, byAddress] of [['500/min (x-cal-client-id)', 500, false], ['120/min (address only)', 120, true]] as const) {
     const r = await runRateLimited(ROOT, tmp, name.split(' ')[0]!.replace('/', '-per-'), limit, byAddress);
@@ -239,6 +243,14 @@ async function main(): Promise<void> {
     if (r.tail) out(indent(r.tail));
     await reapStrays(1000);
   }
+
+  // ── 7. a real server's slow create ───────────────────────────────────────
+  out();
+  out(`[7/7] the contract suite against a server whose successful create takes ${GOALS.slowCreateMs} ms (a real Cal.com API v2)`);
+  const slow: SlowCreateFigures = await runSlowCreate(ROOT, tmp, GOALS.slowCreateMs);
+  out(`  wall ${s(slow.wallMs)}; users created ${slow.created} (of ${slow.createRequests} create requests, ${slow.requests} API requests) (${slow.exitCode === 0 ? 'passed' : `exit ${slow.exitCode}`})`);
+  if (slow.tail) out(indent(slow.tail));
+  await reapStrays(1000);
 
   // ── summary ───────────────────────────────────────────────────────────────
   const rows: Row[] = [
@@ -271,6 +283,8 @@ async function main(): Promise<void> {
     );
   } else rows.push({ metric: 'self-test wall', value: 'skipped (--quick)', goal: `< ${GOALS.selftestS} s`, met: null });
   rows.push({ metric: 'smoke at 100 ms latency', value: `${s(smoke.wallMs)} (${smoke.requests} requests)`, goal: `< ${GOALS.smokeS} s`, met: smoke.exitCode === 0 && smoke.wallMs < GOALS.smokeS * 1000 });
+  rows.push({ metric: `suite with ${GOALS.slowCreateMs} ms creates`, value: `${s(slow.wallMs)} (${slow.created} users created)`, goal: `<= ${GOALS.slowCreateS} s`, met: slow.exitCode === 0 && slow.wallMs <= GOALS.slowCreateS * 1000 });
+  rows.push({ metric: 'users created per run', value: String(slow.created), goal: '', met: null });
   for (const r of limited) {
     rows.push({ metric: `suite under ${r.name}: wall / least`, value: `${(r.wallMs / r.leastMs).toFixed(2)}x (${s(r.wallMs)} / ${s(r.leastMs)}; ${r.requests} requests, ${r.throttled} x 429)`, goal: 'passes, no 429', met: r.exitCode === 0 && r.throttled === 0 });
   }
@@ -306,6 +320,7 @@ async function main(): Promise<void> {
       cpus: cpus().length,
       benchSeconds: totalMs / 1000,
       smoke: { wallS: smoke.wallMs / 1000, requests: smoke.requests, latencyMs: smoke.latencyMs, passed: smoke.exitCode === 0 },
+      slowCreate: { ...slow, tail: undefined },
       rateLimited: limited.map(({ tail: _t, ...r }) => ({ ...r, ratio: r.wallMs / r.leastMs })),
       goals: GOALS,
       contract: { bestMs: contractBest, bareBestMs: bareBest, ratio: contractRatio, tests, apiRequests, bareManyBestMs: bareManyBest, runs: contractRuns.map(strip), bareRuns: bareRuns.map(strip), bareManyRuns: bareManyRuns.map(strip) },

@@ -6,7 +6,7 @@ const UNUSED_ID = 2147483647;
 
 check.describe('get by id', () => {
   check('a user is read by its id', { tag: ['@upstream', '@get'] }, async ({ given, api }) => {
-    const created = await given.aUser();
+    const created = await given.aSharedUser();
     const read = await api.getUserById(created.user.id);
     expectStatus(read, 200, 'reading a user by id');
     expectThat(read, read.data.id === created.user.id && read.data.email === created.user.email, `GET by id ${created.user.id} returned user ${read.data.id} <${read.data.email}>`);

@@ -9,7 +9,7 @@ check.describe('isolation between OAuth clients', () => {
   skipUnless(!!currentSettings().target.other || !!currentSettings().selftestTargets, 'no second OAuth client configured: set CAL_OTHER_OAUTH_CLIENT_ID and CAL_OTHER_OAUTH_CLIENT_SECRET to run the isolation checks');
 
   check("another client's user is a 404 on get", { tag: ['@inferred', '@get'] }, async ({ given, api }) => {
-    const theirs = await given.aUserOfTheOtherClient();
+    const theirs = await given.aSharedUserOfTheOtherClient();
     expectError(await api.getUserById(theirs.user.id), 404, "reading the other client's user");
   });
 
@@ -33,7 +33,7 @@ check.describe('isolation between OAuth clients', () => {
   });
 
   check("another client's user is absent from this client's list", { tag: ['@inferred', '@list', '@v-list-filters', '@later-versions'] }, async ({ given, api }) => {
-    const theirs = await given.aUserOfTheOtherClient();
+    const theirs = await given.aSharedUserOfTheOtherClient();
     const page = await api.getManagedUsers({ limit: 250 });
     expectStatus(page, 200, 'listing');
     expectThat(page, !page.data.some((u) => u.id === theirs.user.id), `the list shows the other client's user ${theirs.user.id}`);
