@@ -1,0 +1,28 @@
+/**
+ * The README stays true where it can be checked mechanically: its table of
+ * checks is generated from the checks' own titles and tags, and every check
+ * carries a provenance tag and at least one operation tag.
+ */
+import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { listChecks, readmeWith, renderTable } from '../tools/checks-table';
+import { ROOT } from './support';
+
+const checks = listChecks();
+
+test("README.md's table of checks is current (npm run checks-table -- --write)", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  expect(readmeWith(renderTable(checks), readme) === readme, "README.md's table of checks is stale: run npm run checks-table -- --write").toBe(true);
+});
+
+test('every check says where its promise comes from and which operations it calls', () => {
+  const untagged = checks.filter((c) => !c.tags.some((t) => ['@spec', '@upstream', '@inferred'].includes(t)) || !c.tags.some((t) => ['@list', '@create', '@get', '@update', '@delete', '@forceRefresh'].includes(t)));
+  expect(untagged.map((c) => c.title)).toEqual([]);
+  expect(checks.length).toBeGreaterThan(70);
+});
+
+test('a check tagged with a version is also tagged @later-versions, so one --grep-invert leaves them all out', () => {
+  const wrong = checks.filter((c) => c.tags.some((t) => t.startsWith('@v-')) !== c.tags.includes('@later-versions'));
+  expect(wrong.map((c) => c.title)).toEqual([]);
+});
