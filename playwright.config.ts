@@ -20,30 +20,42 @@ const { settings, embedded } = prepareRun();
 announce(settings);
 
 const CI = !!process.env.CI;
-const cliReporter = process.argv.find((a, i) => a.startsWith('--reporter=') || process.argv[i - 1] === '--reporter');
-if (cliReporter && !cliReporter.includes('redact-reporter') && !settings.selftestTargets && !process.env.TEST_WORKER_INDEX) {
-  process.stderr.write('contract suite: warning: --reporter replaces the redacting reporter; put it first, e.g. --reporter=./fixtures/run/redact-reporter.ts,html\n');
+// A --reporter list replaces the configured one: it must start with the redacting reporter, or the
+// secret could reach a report (Playwright's log of a request that got no answer lists its headers).
+const cliReporterAt = process.argv.findIndex((a) => a === '--reporter' || a.startsWith('--reporter='));
+if (cliReporterAt >= 0 && !settings.selftestTargets && process.env.TEST_WORKER_INDEX === undefined) {
+  const arg = process.argv[cliReporterAt]!;
+  const list = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (process.argv[cliReporterAt + 1] ?? '');
+  if (!/redact-reporter(\.ts)?$/.test(list.split(',')[0]!.trim())) {
+    process.stderr.write(`contract suite: --reporter=${list} does not start with the redacting reporter, so a secret could reach the report: use --reporter=./fixtures/run/redact-reporter.ts,${list || 'list'}\n`);
+    process.exit(2);
+  }
 }
 const reportDir = process.env.CONTRACT_REPORT_DIR ?? 'reports';
 // The redacting reporter comes first: it scrubs secrets and tokens from the
 // results before any other reporter reads them (see fixtures/run/redact-reporter.ts).
 const redacting: ReporterDescription = ['./fixtures/run/redact-reporter.ts'];
 const skipReasons: ReporterDescription = ['./fixtures/run/skip-reporter.ts'];
+// The HTML report on every run (never opened by itself): npx playwright show-report reports/html.
+const html: ReporterDescription = ['html', { open: 'never', outputFolder: `${reportDir}/html` }];
+// One line per cause of failure at the end of the run (and in the GitHub step summary).
+const summary: ReporterDescription = ['./fixtures/run/summary-reporter.ts'];
 // CONTRACT_BLOB=1 (sharded CI jobs): blob output for `playwright merge-reports`.
 const reporter: ReporterDescription[] = process.env.CONTRACT_BLOB
-  ? [redacting, ['line'], ['blob', { outputDir: `${reportDir}/blob` }], skipReasons, ['./fixtures/run/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]]
+  ? [redacting, ['line'], ['blob', { outputDir: `${reportDir}/blob` }], skipReasons, summary, ['./fixtures/run/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]]
   : CI
   ? [
       redacting,
       ['line'],
-      ['html', { open: 'never', outputFolder: `${reportDir}/html` }],
+      html,
       ['junit', { outputFile: `${reportDir}/junit.xml` }],
       ['json', { outputFile: `${reportDir}/results.json` }],
       ['github'],
       skipReasons,
+      summary,
       ['./fixtures/run/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }],
     ]
-  : [redacting, ['list'], skipReasons, ['./fixtures/run/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]];
+  : [redacting, ['list'], html, skipReasons, summary, ['./fixtures/run/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]];
 
 export default defineConfig({
   testDir: 'tests',

@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const gate = new OwnershipGate(isSweepable, `in namespace "${settings.namespace}" and older than ${olderThanMin} min`);
   const clients = cleanupClients(target, transportFor(settings, context, validator, new RateBudget(settings.rateLimit)), gate);
   const ledgers = readLedgers(settings.stateDir).flatMap((r) => r.entries);
-  const groups = leftovers(ledgers).filter((g) => g.base === target.baseUrl);
+  const groups = leftovers(ledgers, { withKept: true }).filter((g) => g.base === target.baseUrl);
 
   let removed = 0;
   const problems: string[] = [];

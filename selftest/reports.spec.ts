@@ -1,0 +1,88 @@
+/**
+ * Reading a failure at a glance: the summary by cause, failures that point at
+ * the check's own line with a replay line that names it, the exchange log of
+ * a failed check, the HTML report on every run, CONTRACT_KEEP_FAILED, and the
+ * refusal of a --reporter list that would skip the redaction.
+ */
+import { test, expect } from '@playwright/test';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { causeOf, summarise } from '../fixtures/run/summary-reporter';
+import { pointAtCheck } from '../fixtures/client/violation';
+import { startReferenceServer } from '../server';
+import { newClients, ourUsersLeft, readArtifacts, runPlaywright, suiteEnv } from './support';
+
+test.describe('summary by cause', () => {
+  test('failures of one cause on other users, ids and values fold into one line with a count', () => {
+    const a = causeOf('ContractViolation: reading user 12: GET /v2/oauth-clients/clx1/users/12 → 500 breaks the contract: answered 500 [not_a_server_error]');
+    const b = causeOf('ContractViolation: reading user 97: GET /v2/oauth-clients/clx1/users/97 → 500 breaks the contract: answered 500 [not_a_server_error]');
+    const c = causeOf('ContractViolation: create did not echo bio (bio: sent "x y", got null)');
+    expect(a).toBe(b);
+    expect(a).toBe('reading user N: GET /v2/oauth-clients/{clientId}/users/{userId} → 500 breaks the contract: answered 500 [not_a_server_error]');
+    const s = summarise([a, b, c].map((cause, i) => ({ cause, title: `t${i}`, where: `tests/x.spec.ts:${i}` })));
+    expect(s.map((x) => [x.count, x.example])).toEqual([[2, 't0'], [1, 't2']]);
+  });
+
+  test('e-mails and quoted values never split a cause', () => {
+    expect(causeOf('the e-mail created as CTR-1@EXAMPLE.COM: got "ctr-1+c@example.com"')).toBe(causeOf('the e-mail created as CTR-2@EXAMPLE.COM: got "ctr-2+c@example.com"'));
+  });
+});
+
+test('a failure points at the line in tests/, not at the fixtures that threw it', () => {
+  const e = new Error('boom');
+  e.stack = ['Error: boom', '    at send (/p/fixtures/client/client.ts:10:5)', '    at async createUser (/p/fixtures/client/client.ts:20:5)', '    at async /p/tests/create.spec.ts:33:7', '    at async fn (/p/node_modules/x.js:1:1)'].join('\n');
+  pointAtCheck(e);
+  expect(e.stack.split('\n')).toEqual(['Error: boom', '    at async /p/tests/create.spec.ts:33:7']);
+  const noSpec = new Error('x');
+  noSpec.stack = 'Error: x\n    at send (/p/fixtures/client/client.ts:1:1)';
+  pointAtCheck(noSpec);
+  expect(noSpec.stack).toBe('Error: x\n    at send (/p/fixtures/client/client.ts:1:1)');
+});
+
+test.describe('a run against a broken server', () => {
+  test.describe.configure({ mode: 'default' });
+  let dir: string;
+  test.beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'contract-reports-'));
+  });
+  test.afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('summary by cause, replay naming the check, exchange log and HTML report; CONTRACT_KEEP_FAILED keeps the failed check\'s users', async () => {
+    const clients = newClients();
+    const server = await startReferenceServer({ clients, fault: 'patch-ignores-locale', port: 0 });
+    try {
+      const run = await runPlaywright(['--project=contract', 'tests/update.spec.ts'], suiteEnv(server.url, clients, dir, { CONTRACT_KEEP_FAILED: '1' }));
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/failures by cause: 2 cause\(s\) for 2 failed check\(s\)/);
+      expect(run.stdout).toMatch(/1× update did not apply locale \(locale: sent "…", got "…"\) {3}e\.g\. tests\/update\.spec\.ts:\d+ update › every updatable field sent is echoed/);
+      expect(run.stdout).toMatch(/replay: {4}FAKER_SEED=\d+ npx playwright test tests\/update\.spec\.ts:\d+ {3}\(run/);
+      const plain = run.stdout.replace(/\u001b\[[0-9;]*m/g, '');
+      expect(plain).toMatch(/> \d+ \|\s+throw new ContractViolation\(`update did not apply/); // the code frame is the spec's own line
+      expect(plain).toMatch(/attachment #\d: exchanges/);
+      // Kept, printed by id, and still there after the run's cleanup.
+      const kept = [...run.stdout.matchAll(/^kept for the reproduction \(CONTRACT_KEEP_FAILED\): (user \d+ <[^>]+> of client \w+); npm run sweep/gm)].map((m) => m[1]!);
+      expect(kept).toHaveLength(2);
+      expect((await ourUsersLeft(server, clients)).length).toBeGreaterThanOrEqual(2);
+      // The HTML report, written on a local run too, holds the exchange log.
+      const index = join(dir, 'reports', 'html', 'index.html');
+      expect(existsSync(index)).toBe(true);
+      const artifacts = readArtifacts(join(dir, 'reports', 'html'));
+      expect(artifacts.some((a) => a.text.includes('PATCH /v2/oauth-clients/') && a.text.includes('request:  accept: application/json'))).toBe(true);
+      expect(readdirSync(join(dir, 'reports', 'html')).length).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('CONTRACT_KEEP_FAILED is refused against production; a --reporter list without the redacting reporter stops the run', async () => {
+    const clients = newClients();
+    const prod = await runPlaywright(['--project=contract', '--list'], { ...suiteEnv('https://api.cal.com', clients, dir), CAL_ALLOW_PRODUCTION: '1', CONTRACT_KEEP_FAILED: '1' });
+    expect(prod.code).toBe(2);
+    expect(prod.stderr.trim()).toBe('contract suite: CONTRACT_KEEP_FAILED=1 would leave users on production: unset it (it is for staging and local servers)');
+    const html = await runPlaywright(['--project=contract', '--list', '--reporter=html'], suiteEnv('http://127.0.0.1:9', clients, dir));
+    expect(html.code).toBe(2);
+    expect(html.stderr.trim()).toBe('contract suite: --reporter=html does not start with the redacting reporter, so a secret could reach the report: use --reporter=./fixtures/run/redact-reporter.ts,html');
+    expect(readFileSync(join(__dirname, '..', 'playwright.config.ts'), 'utf8')).toContain("['html', { open: 'never'");
+  });
+});
