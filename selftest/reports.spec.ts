@@ -86,3 +86,15 @@ test.describe('a run against a broken server', () => {
     expect(readFileSync(join(__dirname, '..', 'playwright.config.ts'), 'utf8')).toContain("['html', { open: 'never'");
   });
 });
+
+test('a filtered run is a partial run: its missing pairs are not gaps', async () => {
+  const { partialRun } = await import('../fixtures/run/coverage-reporter');
+  const argv = (...a: string[]) => ['node', 'cli.js', 'test', ...a];
+  expect(partialRun(argv('--project=contract'))).toBeNull();
+  expect(partialRun(argv('--project', 'contract', '--workers', '2'))).toBeNull();
+  expect(partialRun(argv('--project=contract', 'tests/get.spec.ts'))).toBe('only tests/get.spec.ts');
+  expect(partialRun(argv('--grep', '@spec'))).toBe('--grep @spec');
+  expect(partialRun(argv('--grep-invert=@later-versions'))).toBe('--grep-invert=@later-versions');
+  expect(partialRun(argv('--project=contract'), { shard: { current: 1, total: 3 } })).toBe('shard 1/3');
+  expect(partialRun(argv('--last-failed'))).toBe('--last-failed');
+});
