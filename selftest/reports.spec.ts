@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { causeOf, summarise } from '../fixtures/run/summary-reporter';
+import { partialRun } from '../fixtures/run/coverage-reporter';
 import { pointAtCheck } from '../fixtures/client/violation';
 import { startReferenceServer } from '../server';
 import { newClients, ourUsersLeft, readArtifacts, runPlaywright, suiteEnv } from './support';
@@ -87,8 +88,7 @@ test.describe('a run against a broken server', () => {
   });
 });
 
-test('a filtered run is a partial run: its missing pairs are not gaps', async () => {
-  const { partialRun } = await import('../fixtures/run/coverage-reporter');
+test('a filtered run is a partial run: its missing pairs are not gaps', () => {
   const argv = (...a: string[]) => ['node', 'cli.js', 'test', ...a];
   expect(partialRun(argv('--project=contract'))).toBeNull();
   expect(partialRun(argv('--project', 'contract', '--workers', '2'))).toBeNull();
