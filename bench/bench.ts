@@ -8,6 +8,7 @@
  * 5. npm run smoke against a host with 100 ms latency
  * 6. the contract suite under Cal.com's rate limits (time scaled 10×), vs the least time they allow
  * 7. the contract suite against a server whose create takes 700 ms, and the users a run creates
+ * 8. a run where every check fails vs a passing run, and Playwright's floor for that many failures
  *
  * Figures, not tests: exits 0 when a goal is missed (and says MISSED), 1 only
  * when the bench itself could not run, 2 on a usage error. See bench/README.md.
@@ -22,6 +23,7 @@ import { measureThroughput, type ThroughputResult } from './throughput';
 import { runSmoke, type SmokeFigures } from './smoke';
 import { runRateLimited, SCALED_WINDOW_MS, type RateLimitFigures } from './ratelimit';
 import { runSlowCreate, type SlowCreateFigures } from './slow-create';
+import { runFailing, type FailingFigures } from './failing';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -32,6 +34,7 @@ const GOALS = {
   throughputRatio: 0.5, // reference server ≥ 50 % of bare node:http
   slowCreateMs: 700, // a create on a real Cal.com API v2
   slowCreateS: 25, // the full suite against it
+  failingVsPassing: 2, // a run where every check fails, against a passing one
 };
 
 interface Options {
@@ -103,7 +106,7 @@ async function main(): Promise<void> {
 
   // ── 1. contract suite vs Playwright's floor ───────────────────────────────
   out();
-  out(`[1/7] contract suite vs a bare Playwright run (runs interleaved; best of ${contractRounds} contract, ${bareRounds} bare)`);
+  out(`[1/8] contract suite vs a bare Playwright run (runs interleaved; best of ${contractRounds} contract, ${bareRounds} bare)`);
   const bare = new BareProject(ROOT, join(tmp, 'bare'));
   await bare.prepare();
   const bareRuns: RunFigures[] = [];
@@ -190,7 +193,7 @@ async function main(): Promise<void> {
     bareRunnerWorkersKiB: peak(bareRuns, 'runner+workers'),
   };
   out();
-  out('[2/7] peak memory during the contract runs (/proc VmHWM per process, VmRSS sums sampled every 50 ms)');
+  out('[2/8] peak memory during the contract runs (/proc VmHWM per process, VmRSS sums sampled every 50 ms)');
   if (!memSupported) out('  n/a: no /proc on this system');
   else {
     out(`  Playwright runner: ${mib(mem.contractRunnerKiB)}; workers: ${mem.contractWorkers}, largest ${mib(mem.contractWorkerMaxKiB)}`);
@@ -202,9 +205,9 @@ async function main(): Promise<void> {
   // ── 2. self-test ──────────────────────────────────────────────────────────
   out();
   let selftest: SelftestFigures | null = null;
-  if (opts.quick) out('[3/7] self-test: skipped (--quick)');
+  if (opts.quick) out('[3/8] self-test: skipped (--quick)');
   else {
-    out(`[3/7] self-test: tsx selftest/mutants.ts (${FAULTS.length} faults)...`);
+    out(`[3/8] self-test: tsx selftest/mutants.ts (${FAULTS.length} faults)...`);
     selftest = await runSelftest(ROOT, tmp);
     const rep = selftest.reported;
     out(`  wall ${s(selftest.wallMs)}${rep ? ` (it reports ${rep.totalS.toFixed(1)} s: servers ${rep.serversS.toFixed(1)} s, suite ${rep.suiteS.toFixed(1)} s)` : ''}; ${selftest.timedOut ? 'TIMED OUT' : selftest.exitCode === 0 ? 'passed' : `FAILED (exit ${selftest.exitCode})`}${selftest.score ? `; score ${selftest.score}` : ''}`);
@@ -219,14 +222,14 @@ async function main(): Promise<void> {
 
   // ── 4. throughput ─────────────────────────────────────────────────────────
   out();
-  out(`[5/7] reference server vs bare node:http, keep-alive: ${s(throughputMs)} per server and case, in ${throughputRounds} alternating slices (best slice kept)`);
+  out(`[5/8] reference server vs bare node:http, keep-alive: ${s(throughputMs)} per server and case, in ${throughputRounds} alternating slices (best slice kept)`);
   const tp: ThroughputResult = await measureThroughput(ROOT, { durationMs: throughputMs, warmupMs, rounds: throughputRounds, concurrencies: [8, 32], log: out });
   out(`  bodies: GET ${tp.bodyBytes.get.ref} B (bare ${tp.bodyBytes.get.bare} B), create ${tp.bodyBytes.create.ref} B (bare ${tp.bodyBytes.create.bare} B)`);
   await reapStrays(1000);
 
   // ── 4. smoke against a distant host ──────────────────────────────────────
   out();
-  out('[4/7] npm run smoke against a host with 100 ms latency on every request');
+  out('[4/8] npm run smoke against a host with 100 ms latency on every request');
   const smoke: SmokeFigures = await runSmoke(ROOT, tmp, 100);
   out(`  wall ${s(smoke.wallMs)} for ${smoke.requests} requests (${smoke.exitCode === 0 ? 'passed' : `exit ${smoke.exitCode}`})`);
   if (smoke.tail) out(indent(smoke.tail));
@@ -234,7 +237,7 @@ async function main(): Promise<void> {
 
   // ── 6. under Cal.com's rate limits ───────────────────────────────────────
   out();
-  out(`[6/7] the contract suite under Cal.com's rate limits, time scaled 10x (window and block ${SCALED_WINDOW_MS / 1000} s for 60 s)`);
+  out(`[6/8] the contract suite under Cal.com's rate limits, time scaled 10x (window and block ${SCALED_WINDOW_MS / 1000} s for 60 s)`);
   const limited: RateLimitFigures[] = [];
   for (const [name, limit, byAddress] of [['500/min (x-cal-client-id)', 500, false], ['120/min (address only)', 120, true]] as const) {
     const r = await runRateLimited(ROOT, tmp, name.split(' ')[0]!.replace('/', '-per-'), limit, byAddress);
@@ -246,10 +249,27 @@ async function main(): Promise<void> {
 
   // ── 7. a real server's slow create ───────────────────────────────────────
   out();
-  out(`[7/7] the contract suite against a server whose successful create takes ${GOALS.slowCreateMs} ms (a real Cal.com API v2)`);
+  out(`[7/8] the contract suite against a server whose successful create takes ${GOALS.slowCreateMs} ms (a real Cal.com API v2)`);
   const slow: SlowCreateFigures = await runSlowCreate(ROOT, tmp, GOALS.slowCreateMs);
   out(`  wall ${s(slow.wallMs)}; users created ${slow.created} (of ${slow.createRequests} create requests, ${slow.requests} API requests) (${slow.exitCode === 0 ? 'passed' : `exit ${slow.exitCode}`})`);
   if (slow.tail) out(indent(slow.tail));
+  await reapStrays(1000);
+
+  // ── 8. a run where every check fails ─────────────────────────────────────
+  out();
+  out('[8/8] a run where every check fails (a server that answers 500 after the preflight) vs a passing run');
+  const failing: FailingFigures = await runFailing(ROOT, tmp);
+  const failFloorBare = new BareProject(ROOT, join(tmp, 'bare-failing'));
+  await failFloorBare.prepare();
+  let failFloor: RunFigures;
+  try {
+    failFloor = await failFloorBare.run(tmp, Math.max(1, failing.failed), 2, true);
+  } finally {
+    await failFloorBare.close();
+  }
+  const failRatio = failing.wallMs / contractBest;
+  out(`  failing run: ${s(failing.wallMs)} (${failing.failed} failed, ${failing.passed} passed) = ${failRatio.toFixed(2)}x the passing run (${s(contractBest)})`);
+  out(`  Playwright's floor: ${failing.failed} trivial failing tests on 2 workers take ${s(failFloor.wallMs)} = ${(failFloor.wallMs / contractBest).toFixed(2)}x the passing run (a fresh worker after every failed test)`);
   await reapStrays(1000);
 
   // ── summary ───────────────────────────────────────────────────────────────
@@ -283,6 +303,8 @@ async function main(): Promise<void> {
     );
   } else rows.push({ metric: 'self-test wall', value: 'skipped (--quick)', goal: `< ${GOALS.selftestS} s`, met: null });
   rows.push({ metric: 'smoke at 100 ms latency', value: `${s(smoke.wallMs)} (${smoke.requests} requests)`, goal: `< ${GOALS.smokeS} s`, met: smoke.exitCode === 0 && smoke.wallMs < GOALS.smokeS * 1000 });
+  rows.push({ metric: 'every check failing / passing run', value: `${failRatio.toFixed(2)}x (${s(failing.wallMs)}, ${failing.failed} failed)`, goal: `<= ${GOALS.failingVsPassing}x`, met: failRatio <= GOALS.failingVsPassing });
+  rows.push({ metric: "Playwright's floor for that many failures / passing run", value: `${(failFloor.wallMs / contractBest).toFixed(2)}x (${s(failFloor.wallMs)})`, goal: '', met: null });
   rows.push({ metric: `suite with ${GOALS.slowCreateMs} ms creates`, value: `${s(slow.wallMs)} (${slow.created} users created)`, goal: `<= ${GOALS.slowCreateS} s`, met: slow.exitCode === 0 && slow.wallMs <= GOALS.slowCreateS * 1000 });
   rows.push({ metric: 'users created per run', value: String(slow.created), goal: '', met: null });
   for (const r of limited) {
@@ -321,6 +343,7 @@ async function main(): Promise<void> {
       benchSeconds: totalMs / 1000,
       smoke: { wallS: smoke.wallMs / 1000, requests: smoke.requests, latencyMs: smoke.latencyMs, passed: smoke.exitCode === 0 },
       slowCreate: { ...slow, tail: undefined },
+      failing: { ...failing, ratio: failRatio, floorMs: failFloor.wallMs },
       rateLimited: limited.map(({ tail: _t, ...r }) => ({ ...r, ratio: r.wallMs / r.leastMs })),
       goals: GOALS,
       contract: { bestMs: contractBest, bareBestMs: bareBest, ratio: contractRatio, tests, apiRequests, bareManyBestMs: bareManyBest, runs: contractRuns.map(strip), bareRuns: bareRuns.map(strip), bareManyRuns: bareManyRuns.map(strip) },

@@ -271,7 +271,7 @@ export class BareProject {
         "for (let i = 0; i < Number(process.env.BENCH_BARE_TESTS ?? '1'); i++) {",
         '  test(`one request ${i}`, async ({ api }) => {',
         '    const res = await api.get(process.env.BENCH_BARE_URL!);',
-        '    expect(res.status()).toBe(200);',
+        '    expect(res.status()).toBe(process.env.BENCH_BARE_FAIL ? 599 : 200);',
         '  });',
         '}',
         '',
@@ -289,13 +289,13 @@ export class BareProject {
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
   }
 
-  /** `tests` trivial tests on `workers` workers (the floor is 1 and 1). */
-  async run(tmp: string, tests = 1, workers = 1): Promise<RunFigures> {
+  /** `tests` trivial tests on `workers` workers (the floor is 1 and 1); `fail`: every test fails (Playwright then restarts a worker after each). */
+  async run(tmp: string, tests = 1, workers = 1, fail = false): Promise<RunFigures> {
     const cli = join(this.root, 'node_modules', '@playwright', 'test', 'cli.js');
     const reportFile = join(tmp, `bare-report-${this.runs++}.json`);
     const r = await timed('bare playwright', process.execPath, [cli, 'test', '-c', join(this.dir, 'playwright.config.ts'), '--reporter=dot,json'], {
       cwd: this.dir,
-      env: cleanEnv(tmp, { BENCH_BARE_URL: this.url, PLAYWRIGHT_JSON_OUTPUT_NAME: reportFile, BENCH_BARE_TESTS: String(tests), BENCH_BARE_WORKERS: String(workers) }),
+      env: cleanEnv(tmp, { BENCH_BARE_URL: this.url, PLAYWRIGHT_JSON_OUTPUT_NAME: reportFile, BENCH_BARE_TESTS: String(tests), BENCH_BARE_WORKERS: String(workers), ...(fail ? { BENCH_BARE_FAIL: '1' } : {}) }),
       timeoutMs: 60_000,
       classify: classifyPlaywright,
       combos: { 'runner+workers': ['runner', 'worker'] },
