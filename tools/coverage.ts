@@ -9,8 +9,22 @@ import { appendFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { coverageMarkdown, coverageRows, gaps, readCoverage } from '../fixtures/run/coverage';
 import { ConfigError, DEFAULT_SPEC } from '../fixtures/run/config';
+import { fail, parseCli } from '../fixtures/run/cli';
 import { SpecError } from '../fixtures/contract/openapi';
 import { loadContractDocument } from '../fixtures/contract/openapi-validation';
+
+const CLI = {
+  tool: 'coverage',
+  usage: 'npm run coverage -- <state dir> [<state dir> ...]',
+  about: [
+    'The coverage matrix (operation x status x checks) of one or more runs, e.g. the shards of a CI run, from the',
+    'coverage records under their state directories (CONTRACT_STATE_DIR), against the contract in force (CONTRACT_SPEC).',
+    'Prints markdown, and appends it to the GitHub step summary (GITHUB_STEP_SUMMARY) when there is one.',
+  ],
+  positionals: [{ name: '<state dir>', help: 'a directory searched recursively for coverage-*.jsonl files' }],
+  flags: {},
+  notes: ['exit status: 0 every documented or required pair exercised, 1 gaps, 2 bad input'],
+} as const;
 
 function dirsWithCoverage(root: string, out: string[] = []): string[] {
   if (!existsSync(root) || !statSync(root).isDirectory()) return out;
@@ -21,7 +35,7 @@ function dirsWithCoverage(root: string, out: string[] = []): string[] {
 }
 
 async function main(): Promise<void> {
-  const roots = process.argv.slice(2);
+  const roots = parseCli(CLI).positionals;
   if (!roots.length) throw new ConfigError('give the state directories of the runs, e.g. npm run coverage -- .contract-run');
   const lines = roots.flatMap((r) => dirsWithCoverage(r)).flatMap((d) => readCoverage(d));
   if (!lines.length) throw new ConfigError(`no coverage records under ${roots.join(', ')}: point at CONTRACT_STATE_DIR of finished runs`);
@@ -34,8 +48,4 @@ async function main(): Promise<void> {
   process.exit(gaps(rows).length ? 1 : 0);
 }
 
-main().catch((e) => {
-  const known = e instanceof ConfigError || e instanceof SpecError;
-  process.stderr.write(`coverage: ${known ? e.message : String((e as Error).message ?? e).split('\n')[0]}\n`);
-  process.exit(2);
-});
+main().catch((e) => fail(CLI.tool, e instanceof ConfigError || e instanceof SpecError ? e.message : e));
