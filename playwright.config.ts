@@ -1,5 +1,7 @@
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { announce, prepareRun } from './fixtures/run/bootstrap';
+import { INTERNAL_VARS } from './fixtures/run/config';
+import { processRole } from './fixtures/run/env';
 
 // Traces record request headers, and so the secret: the suite refuses them.
 const traceFlag = process.argv.find((a, i) => a.startsWith('--trace=') || process.argv[i - 1] === '--trace');
@@ -8,29 +10,30 @@ if (traceFlag && !/(=|^)off$/.test(traceFlag)) {
   process.exit(2);
 }
 
+const inRunner = !processRole().worker;
 // SIGTERM (CI cancelling a job, `kill`) would end the runner at once, with no teardown: treat it as
 // Playwright's own interrupt (Ctrl-C), after which global teardown removes what the run created.
-if (process.env.TEST_WORKER_INDEX === undefined && !process.listenerCount('SIGTERM')) {
+if (inRunner && !process.listenerCount('SIGTERM')) {
   process.on('SIGTERM', () => process.kill(process.pid, 'SIGINT'));
 }
 
 // Validates the environment (one line and exit 2 on a bad setting), fixes the
 // seed and run id, and — without CAL_API_URL — prepares the embedded server.
-const { settings, embedded } = prepareRun();
+const { settings, report, embedded } = prepareRun();
 announce(settings);
 
-const CI = !!process.env.CI;
+const CI = report.ci;
 const cliReporter = process.argv.find((a, i) => a.startsWith('--reporter=') || process.argv[i - 1] === '--reporter');
-if (cliReporter && !cliReporter.includes('redact-reporter') && !settings.selftestTargets && !process.env.TEST_WORKER_INDEX) {
+if (cliReporter && !cliReporter.includes('redact-reporter') && !settings.selftestTargets && inRunner) {
   process.stderr.write('contract suite: warning: --reporter replaces the redacting reporter; put it first, e.g. --reporter=./fixtures/run/redact-reporter.ts,html\n');
 }
-const reportDir = process.env.CONTRACT_REPORT_DIR ?? 'reports';
+const reportDir = report.reportDir;
 // The redacting reporter comes first: it scrubs secrets and tokens from the
 // results before any other reporter reads them (see fixtures/run/redact-reporter.ts).
 const redacting: ReporterDescription = ['./fixtures/run/redact-reporter.ts'];
 const skipReasons: ReporterDescription = ['./fixtures/run/skip-reporter.ts'];
 // CONTRACT_BLOB=1 (sharded CI jobs): blob output for `playwright merge-reports`.
-const reporter: ReporterDescription[] = process.env.CONTRACT_BLOB
+const reporter: ReporterDescription[] = report.blob
   ? [redacting, ['line'], ['blob', { outputDir: `${reportDir}/blob` }], skipReasons, ['./fixtures/run/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]]
   : CI
   ? [
@@ -47,7 +50,7 @@ const reporter: ReporterDescription[] = process.env.CONTRACT_BLOB
 
 export default defineConfig({
   testDir: 'tests',
-  outputDir: process.env.CONTRACT_OUTPUT_DIR ?? 'test-results',
+  outputDir: report.outputDir,
   fullyParallel: true,
   workers: 2,
   // A pass on retry would hide a broken contract: never retry a check.
@@ -64,8 +67,9 @@ export default defineConfig({
   webServer: embedded
     ? {
         command: `"${process.execPath}" --import tsx server/main.ts --port 0 --quiet`,
-        wait: { stdout: /listening on http:\/\/127\.0\.0\.1:(?<contract_embedded_port>\d+)/ },
-        env: { CAL_EMBEDDED_CLIENTS: embedded.clientsJson },
+        // The group's name, upper-cased, is the variable Playwright sets.
+        wait: { stdout: new RegExp(`listening on http://127\\.0\\.0\\.1:(?<${INTERNAL_VARS.embeddedPort.toLowerCase()}>\\d+)`) },
+        env: { [INTERNAL_VARS.embeddedClients]: embedded.clientsJson },
         timeout: 30_000,
         stdout: 'ignore',
         stderr: 'pipe',

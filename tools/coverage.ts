@@ -8,7 +8,8 @@
 import { appendFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { coverageMarkdown, coverageRows, gaps, readCoverage } from '../fixtures/run/coverage';
-import { ConfigError, DEFAULT_SPEC } from '../fixtures/run/config';
+import { ConfigError, reportSettings, specSetting } from '../fixtures/run/config';
+import { environment } from '../fixtures/run/env';
 import { fail, parseCli } from '../fixtures/run/cli';
 import { SpecError } from '../fixtures/contract/openapi';
 import { loadContractDocument } from '../fixtures/contract/openapi-validation';
@@ -39,12 +40,13 @@ async function main(): Promise<void> {
   if (!roots.length) throw new ConfigError('give the state directories of the runs, e.g. npm run coverage -- .contract-run');
   const lines = roots.flatMap((r) => dirsWithCoverage(r)).flatMap((d) => readCoverage(d));
   if (!lines.length) throw new ConfigError(`no coverage records under ${roots.join(', ')}: point at CONTRACT_STATE_DIR of finished runs`);
-  const spec = process.env.CONTRACT_SPEC || DEFAULT_SPEC;
-  const doc = await loadContractDocument(spec);
+  const env = environment();
+  const doc = await loadContractDocument(specSetting(env));
   const rows = coverageRows(doc, lines);
   const markdown = coverageMarkdown(rows);
   process.stdout.write(markdown);
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `\n${markdown}`);
+  const summary = reportSettings(env).githubStepSummary;
+  if (summary) appendFileSync(summary, `\n${markdown}`);
   process.exit(gaps(rows).length ? 1 : 0);
 }
 

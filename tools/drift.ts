@@ -14,6 +14,7 @@ import { SpecError, type ContractDocument } from '../fixtures/contract/openapi';
 import { loadContractDocument } from '../fixtures/contract/openapi-validation';
 import { firstLine } from '../fixtures/contract/text';
 import { helpText, readCli, usageError, UsageError } from '../fixtures/run/cli';
+import { invocationDir } from '../fixtures/run/env';
 import { buildReport, compareContracts, formatTable } from './drift-lib';
 
 export const DEFAULT_AGAINST = resolve(__dirname, '..', 'schemas', 'managed-users.openapi.json');
@@ -37,7 +38,7 @@ const CLI = {
 export interface DriftIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Directory relative paths are resolved against (npm sets INIT_CWD to where the user typed the command). */
+  /** Directory relative paths are resolved against (where the user typed the command). */
   cwd: string;
 }
 
@@ -108,7 +109,7 @@ if (require.main === module) {
   void runDrift(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    cwd: process.env.INIT_CWD ?? process.cwd(),
+    cwd: invocationDir(),
   }).then((code) => {
     process.exitCode = code;
   });

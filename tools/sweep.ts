@@ -13,14 +13,14 @@
  *   npm run sweep -- --dry-run          only print what would be removed
  */
 import { request } from '@playwright/test';
-import { ConfigError, loadEnvFile, parseSettings } from '../fixtures/run/config';
+import { ConfigError, sweepSettings } from '../fixtures/run/config';
+import { environment } from '../fixtures/run/env';
 import { fail, parseCli, UsageError } from '../fixtures/run/cli';
 import { transportFor } from '../fixtures/client/client';
 import { cleanupClients, removeOwnUsers, scanList } from '../fixtures/run/cleanup';
 import { parseOwnEmail } from '../fixtures/contract/inputs';
 import { leftovers, readLedgers } from '../fixtures/run/ledger';
-import { loadValidator } from '../fixtures/run/settings';
-import { registerSecret } from '../fixtures/contract/redact';
+import { activate, loadValidator } from '../fixtures/run/settings';
 import { SpecError } from '../fixtures/contract/openapi';
 import { OwnershipGate } from '../fixtures/client/ownership';
 import { RateBudget } from '../fixtures/client/pacer';
@@ -52,15 +52,12 @@ async function main(): Promise<void> {
   const { olderThanMin, dryRun } = options(process.argv.slice(2));
   let settings;
   try {
-    loadEnvFile();
-    if (!process.env.CAL_API_URL?.trim()) throw new ConfigError('CAL_API_URL is not set: sweep cleans a real server (set CAL_API_URL and the client variables); the embedded server keeps nothing between runs');
-    settings = parseSettings(process.env, null);
+    settings = activate(sweepSettings(environment()));
   } catch (e) {
     if (e instanceof ConfigError || e instanceof SpecError) fail(CLI.tool, e.message);
     throw e;
   }
   const target = settings.target;
-  for (const c of [target.client, target.other]) registerSecret(c?.secret);
   const cutoff = Date.now() - olderThanMin * 60_000;
   const isSweepable = (email: string) => {
     const own = parseOwnEmail(email, settings.namespace);
