@@ -1,8 +1,8 @@
 /**
  * Settings (fixtures/run/config.ts) from explicit environments — never
  * process.env —, reading them without side effects (fixtures/run/env.ts,
- * settings.ts), and the runner's behaviour on a bad setting: one line on
- * stderr, exit code 2, no stack trace, no secret.
+ * settings.ts), the child-process scrubber, and the runner's behaviour on a
+ * bad setting: one line on stderr, exit code 2, no stack trace, no secret.
  */
 import { test, expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, DEFAULT_SPEC, INTERNAL_VARS, newRunId, parseSettings, reportSettings, runFixes, type Settings } from '../fixtures/run/config';
-import { environment } from '../fixtures/run/env';
+import { childEnv, environment } from '../fixtures/run/env';
 import { activate, currentSettings } from '../fixtures/run/settings';
 import { parseOwnEmail } from '../fixtures/contract/inputs';
 import { redact } from '../fixtures/contract/redact';
@@ -341,6 +341,19 @@ test.describe('reading settings changes nothing; activate() puts them to use', (
     expect(reportSettings({})).toEqual({ ci: false, reportDir: 'reports', outputDir: 'test-results', blob: false, githubStepSummary: null });
     expect(reportSettings({ CI: 'true', CONTRACT_BLOB: '1', CONTRACT_REPORT_DIR: 'r', CONTRACT_OUTPUT_DIR: 'o', GITHUB_STEP_SUMMARY: '/tmp/s' })).toEqual({ ci: true, reportDir: 'r', outputDir: 'o', blob: true, githubStepSummary: '/tmp/s' });
     expect(reportSettings({ CI: 'false', CONTRACT_BLOB: '0' })).toMatchObject({ ci: false, blob: false });
+  });
+
+  test('childEnv: the suite\'s, CI\'s and Playwright\'s variables dropped, no dotenv file, then the extras', () => {
+    const base = {
+      PATH: '/bin', HOME: '/home/x', NODE_OPTIONS: '--max-old-space-size=512',
+      CAL_API_URL: 'http://x', CAL_EMBEDDED_CLIENTS: '[]', CONTRACT_STRICT: '1', CONTRACT_ENV_FILE: '/home/x/.env', FAKER_SEED: '3', CI: 'true',
+      GITHUB_STEP_SUMMARY: '/s', TEST_WORKER_INDEX: '0', TEST_PARALLEL_INDEX: '1', PLAYWRIGHT_JSON_OUTPUT_NAME: 'r.json',
+      CIRCLE: 'kept', FAKER_SEEDS: 'kept',
+    };
+    const env = childEnv({ CONTRACT_STATE_DIR: '/tmp/state', NODE_OPTIONS: undefined }, base);
+    expect(env).toEqual({ PATH: '/bin', HOME: '/home/x', CIRCLE: 'kept', FAKER_SEEDS: 'kept', CONTRACT_ENV_FILE: expect.any(String), CONTRACT_STATE_DIR: '/tmp/state' });
+    expect(readFileSync(env.CONTRACT_ENV_FILE!, 'utf8')).toBe('');
+    expect(childEnv({ CONTRACT_ENV_FILE: '/x.env' }, base).CONTRACT_ENV_FILE).toBe('/x.env');
   });
 });
 

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseContractDocument, type ContractDocument } from '../fixtures/contract/openapi';
 import { RULES, compareContracts, formatTable, buildReport, type Difference, type Side } from '../tools/drift-lib';
 import { runDrift } from '../tools/drift';
+import { childEnv } from '../fixtures/run/env';
 
 const ROOT = resolve(__dirname, '..');
 const CONTRACT = join(ROOT, 'schemas', 'managed-users.openapi.json');
@@ -237,7 +238,7 @@ test.describe('the CLI', () => {
   }
 
   function spawnCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const env = { ...process.env, INIT_CWD: ROOT };
+    const env = childEnv({ INIT_CWD: ROOT });
     return new Promise((done) => {
       execFile(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'tools', 'drift.ts'), ...args], { cwd: ROOT, env, timeout: 20_000 },
         (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }));

@@ -25,6 +25,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { FAULTS } from '../server/faults';
+import { INTERNAL_VARS, seedSetting } from '../fixtures/run/config';
+import { childEnv, environment } from '../fixtures/run/env';
 import { fail, parseCli, usageError } from '../fixtures/run/cli';
 import { firstLine } from '../fixtures/contract/text';
 
@@ -85,7 +87,7 @@ function startServers(names: string[], clients: { id: string; secret: string }[]
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts'), '--instances', names.join(','), '--exit-on-stdin-close'], {
       cwd: ROOT,
-      env: { ...process.env, CAL_EMBEDDED_CLIENTS: JSON.stringify(clients) },
+      env: childEnv({ [INTERNAL_VARS.embeddedClients]: JSON.stringify(clients) }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -104,19 +106,16 @@ function startServers(names: string[], clients: { id: string; secret: string }[]
   });
 }
 
-function runSuite(dir: string, targetsFile: string, reportFile: string, verbose: boolean, transport: string): Promise<number> {
+function runSuite(dir: string, targetsFile: string, reportFile: string, verbose: boolean, transport: string, seed: number): Promise<number> {
   return new Promise((resolvePromise) => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      CONTRACT_SELFTEST_TARGETS: targetsFile,
+    const env = childEnv({
+      [INTERNAL_VARS.selftestTargets]: targetsFile,
+      [INTERNAL_VARS.selftestTransport]: transport,
       PLAYWRIGHT_JSON_OUTPUT_NAME: reportFile,
-      FAKER_SEED: process.env.FAKER_SEED ?? '1',
-      CONTRACT_SELFTEST_TRANSPORT: transport,
+      FAKER_SEED: String(seed),
       CONTRACT_OUTPUT_DIR: join(dir, 'test-results'),
       CONTRACT_STATE_DIR: join(dir, 'state'),
-      CONTRACT_ENV_FILE: '/dev/null',
-    };
-    for (const k of ['CAL_API_URL', 'CAL_OAUTH_CLIENT_ID', 'CAL_OAUTH_CLIENT_SECRET', 'CAL_OTHER_OAUTH_CLIENT_ID', 'CAL_OTHER_OAUTH_CLIENT_SECRET', 'CONTRACT_EMBEDDED', 'CONTRACT_RUN_ID', 'CI']) delete env[k];
+    });
     const child = spawn(process.execPath, [PLAYWRIGHT, 'test', '--project=contract', '--reporter=json'], {
       cwd: ROOT,
       env,
@@ -155,6 +154,8 @@ function readReport(file: string): CheckResult[] {
 async function main(): Promise<void> {
   const started = Date.now();
   const { faults, json, verbose, transport } = args();
+  // The caller's FAKER_SEED (not a .env's: the self-test's run never reads one), else 1.
+  const seed = seedSetting(environment({ dotenv: false })) ?? 1;
   const clients = [0, 1].map(() => ({ id: `c${randomBytes(12).toString('hex')}`, secret: randomBytes(24).toString('hex') }));
   const names = ['clean', 'legal', ...faults];
   const dir = mkdtempSync(join(tmpdir(), 'contract-mutants-'));
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
     writeFileSync(targetsFile, JSON.stringify(targets));
     const reportFile = join(dir, 'report.json');
     const serversUp = Date.now();
-    const pwExit = await runSuite(dir, targetsFile, reportFile, verbose, transport);
+    const pwExit = await runSuite(dir, targetsFile, reportFile, verbose, transport, seed);
     const suiteDone = Date.now();
     const checks = readReport(reportFile).filter((c) => !c.file.endsWith('.teardown.ts'));
     // Every server held users the suite did not create (lookalikes of its own among them): none may have been touched.
