@@ -1,13 +1,15 @@
 import { defineConfig, type ReporterDescription } from '@playwright/test';
-import { announce, prepareRun } from './fixtures/run/bootstrap';
-import { INTERNAL_VARS } from './fixtures/run/config';
+import { announce, prepareRun, refuseTracing, traceFlag } from './fixtures/run/bootstrap';
+import { ConfigError, INTERNAL_VARS } from './fixtures/run/config';
 import { processRole } from './fixtures/run/env';
+import { fail } from './fixtures/run/cli';
 
-// Traces record request headers, and so the secret: the suite refuses them.
-const traceFlag = process.argv.find((a, i) => a.startsWith('--trace=') || process.argv[i - 1] === '--trace');
-if (traceFlag && !/(=|^)off$/.test(traceFlag)) {
-  process.stderr.write('contract suite: --trace records request headers, the client secret among them: run without --trace\n');
-  process.exit(2);
+// Traces record request headers, and so the secret: the suite refuses them (the worker fixture too).
+try {
+  refuseTracing(traceFlag(process.argv));
+} catch (e) {
+  if (e instanceof ConfigError) fail('contract suite', e.message);
+  throw e;
 }
 
 const inRunner = !processRole().worker;

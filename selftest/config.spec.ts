@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, DEFAULT_SPEC, INTERNAL_VARS, newRunId, parseSettings, reportSettings, runFixes, type Settings } from '../fixtures/run/config';
 import { childEnv, environment } from '../fixtures/run/env';
 import { activate, currentSettings } from '../fixtures/run/settings';
+import { refuseTracing, traceFlag } from '../fixtures/run/bootstrap';
 import { parseOwnEmail } from '../fixtures/contract/inputs';
 import { redact } from '../fixtures/contract/redact';
 import { replayLine, setRunContext } from '../fixtures/client/violation';
@@ -355,6 +356,17 @@ test.describe('reading settings changes nothing; activate() puts them to use', (
     expect(readFileSync(env.CONTRACT_ENV_FILE!, 'utf8')).toBe('');
     expect(childEnv({ CONTRACT_ENV_FILE: '/x.env' }, base).CONTRACT_ENV_FILE).toBe('/x.env');
   });
+});
+
+test('tracing is refused in one place: the runner\'s --trace flag and a project\'s use.trace alike', () => {
+  expect(traceFlag(['test', '--project=contract'])).toBeUndefined();
+  expect(traceFlag(['test', '--trace', 'retain-on-failure'])).toBe('retain-on-failure');
+  expect(traceFlag(['test', '--trace=off'])).toBe('off');
+  for (const mode of [undefined, null, 'off', { mode: 'off' }]) expect(() => refuseTracing(mode), JSON.stringify(mode)).not.toThrow();
+  for (const mode of ['on', 'retain-on-failure', { mode: 'on-first-retry' }]) {
+    expect(() => refuseTracing(mode), JSON.stringify(mode)).toThrow(ConfigError);
+    expect(() => refuseTracing(mode)).toThrow(/^--trace records request headers, the client secret among them: run the contract suite without --trace$/);
+  }
 });
 
 // ── run ids and our e-mails ─────────────────────────────────────────────
