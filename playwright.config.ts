@@ -1,29 +1,34 @@
 import { defineConfig, type ReporterDescription } from '@playwright/test';
-import { announce, prepareRun } from './fixtures/run/bootstrap';
+import { announce, prepareRun, refuseTracing, traceFlag } from './fixtures/run/bootstrap';
+import { ConfigError, INTERNAL_VARS } from './fixtures/run/config';
+import { processRole } from './fixtures/run/env';
+import { fail } from './fixtures/run/cli';
 
-// Traces record request headers, and so the secret: the suite refuses them.
-const traceFlag = process.argv.find((a, i) => a.startsWith('--trace=') || process.argv[i - 1] === '--trace');
-if (traceFlag && !/(=|^)off$/.test(traceFlag)) {
-  process.stderr.write('contract suite: --trace records request headers, the client secret among them: run without --trace\n');
-  process.exit(2);
+// Traces record request headers, and so the secret: the suite refuses them (the worker fixture too).
+try {
+  refuseTracing(traceFlag(process.argv));
+} catch (e) {
+  if (e instanceof ConfigError) fail('contract suite', e.message);
+  throw e;
 }
 
+const inRunner = !processRole().worker;
 // SIGTERM (CI cancelling a job, `kill`) would end the runner at once, with no teardown: treat it as
 // Playwright's own interrupt (Ctrl-C), after which global teardown removes what the run created.
-if (process.env.TEST_WORKER_INDEX === undefined && !process.listenerCount('SIGTERM')) {
+if (inRunner && !process.listenerCount('SIGTERM')) {
   process.on('SIGTERM', () => process.kill(process.pid, 'SIGINT'));
 }
 
 // Validates the environment (one line and exit 2 on a bad setting), fixes the
 // seed and run id, and — without CAL_API_URL — prepares the embedded server.
-const { settings, embedded } = prepareRun();
+const { settings, report, embedded } = prepareRun();
 announce(settings);
 
-const CI = !!process.env.CI;
+const CI = report.ci;
 // A --reporter list replaces the configured one: it must start with the redacting reporter, or the
 // secret could reach a report (Playwright's log of a request that got no answer lists its headers).
 const cliReporterAt = process.argv.findIndex((a) => a === '--reporter' || a.startsWith('--reporter='));
-if (cliReporterAt >= 0 && !settings.selftestTargets && process.env.TEST_WORKER_INDEX === undefined) {
+if (cliReporterAt >= 0 && !settings.selftestTargets && inRunner) {
   const arg = process.argv[cliReporterAt]!;
   const list = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (process.argv[cliReporterAt + 1] ?? '');
   if (!/redact-reporter(\.ts)?$/.test(list.split(',')[0]!.trim())) {
@@ -31,7 +36,7 @@ if (cliReporterAt >= 0 && !settings.selftestTargets && process.env.TEST_WORKER_I
     process.exit(2);
   }
 }
-const reportDir = process.env.CONTRACT_REPORT_DIR ?? 'reports';
+const reportDir = report.reportDir;
 // The redacting reporter comes first: it scrubs secrets and tokens from the
 // results before any other reporter reads them (see fixtures/run/redact-reporter.ts).
 const redacting: ReporterDescription = ['./fixtures/run/redact-reporter.ts'];
@@ -41,7 +46,7 @@ const html: ReporterDescription = ['html', { open: 'never', outputFolder: `${rep
 // One line per cause of failure at the end of the run (and in the GitHub step summary).
 const summary: ReporterDescription = ['./fixtures/run/summary-reporter.ts'];
 // CONTRACT_BLOB=1 (sharded CI jobs): blob output for `playwright merge-reports`.
-const reporter: ReporterDescription[] = process.env.CONTRACT_BLOB
+const reporter: ReporterDescription[] = report.blob
   ? [redacting, ['line'], ['blob', { outputDir: `${reportDir}/blob` }], skipReasons, summary, ['./fixtures/run/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]]
   : CI
   ? [
@@ -59,7 +64,7 @@ const reporter: ReporterDescription[] = process.env.CONTRACT_BLOB
 
 export default defineConfig({
   testDir: 'tests',
-  outputDir: process.env.CONTRACT_OUTPUT_DIR ?? 'test-results',
+  outputDir: report.outputDir,
   fullyParallel: true,
   workers: 2,
   // A pass on retry would hide a broken contract: never retry a check.
@@ -76,8 +81,9 @@ export default defineConfig({
   webServer: embedded
     ? {
         command: `"${process.execPath}" --import tsx server/main.ts --port 0 --quiet`,
-        wait: { stdout: /listening on http:\/\/127\.0\.0\.1:(?<contract_embedded_port>\d+)/ },
-        env: { CAL_EMBEDDED_CLIENTS: embedded.clientsJson },
+        // The group's name, upper-cased, is the variable Playwright sets.
+        wait: { stdout: new RegExp(`listening on http://127\\.0\\.0\\.1:(?<${INTERNAL_VARS.embeddedPort.toLowerCase()}>\\d+)`) },
+        env: { [INTERNAL_VARS.embeddedClients]: embedded.clientsJson },
         timeout: 30_000,
         stdout: 'ignore',
         stderr: 'pipe',

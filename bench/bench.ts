@@ -24,6 +24,7 @@ import { runSmoke, type SmokeFigures } from './smoke';
 import { runRateLimited, SCALED_WINDOW_MS, type RateLimitFigures } from './ratelimit';
 import { runSlowCreate, type SlowCreateFigures } from './slow-create';
 import { runFailing, type FailingFigures } from './failing';
+import { parseCli } from '../fixtures/run/cli';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -37,32 +38,29 @@ const GOALS = {
   failingVsPassing: 2, // a run where every check fails, against a passing one
 };
 
+const CLI = {
+  tool: 'bench',
+  usage: 'npm run bench [-- --quick] [-- --json <file>]',
+  about: [
+    'Speed and memory figures as ratios to their floors (see bench/README.md): the contract suite vs a bare Playwright',
+    'run, the mutation self-test, peak memory, reference-server throughput vs bare node:http, smoke at 100 ms latency,',
+    "and the suite under Cal.com's rate limits (time scaled 10x). Figures, not tests: a missed goal says MISSED.",
+  ],
+  flags: {
+    quick: { type: 'boolean', help: 'fewer rounds and shorter slices, and no self-test' },
+    json: { type: 'string', value: '<file>', help: 'also write every figure as JSON to this file' },
+  },
+  notes: ['exit status: 0 figures printed (goals met or not), 1 the bench could not run, 2 bad input'],
+} as const;
+
 interface Options {
   quick: boolean;
   json: string | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { quick: false, json: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') opts.quick = true;
-    else if (a === '--json') {
-      const f = argv[++i];
-      if (!f || f.startsWith('--')) usage('--json needs a file name');
-      opts.json = f;
-    } else if (a?.startsWith('--json=')) opts.json = a.slice('--json='.length);
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run bench [-- --quick] [-- --json <file>]\n');
-      process.exit(0);
-    } else usage(`unknown argument '${a ?? ''}'`);
-  }
-  return opts;
-}
-
-function usage(message: string): never {
-  process.stderr.write(`bench: ${message} (usage: npm run bench [-- --quick] [-- --json <file>])\n`);
-  process.exit(2);
+  const { values } = parseCli(CLI, argv);
+  return { quick: values.quick === true, json: values.json };
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);

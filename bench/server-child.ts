@@ -1,13 +1,13 @@
 /**
  * A server for the throughput benchmark, run as its own process
- * (`node --import tsx bench/server-child.ts ref|bare`) so that it gets a core
- * while the load generator runs in the bench process.
+ * (`node --import tsx bench/server-child.ts ref|bare [flags]`) so that it gets
+ * a core while the load generator runs in the bench process.
  *
  *   ref   the reference server (startReferenceServer from server/index.ts),
- *         standard variant, no fault; clients from BENCH_CLIENTS (JSON).
+ *         standard variant, no fault; clients from --clients (JSON).
  *   bare  a plain node:http server answering every POST with the create body
  *         and everything else with the GET-by-id body it was given in
- *         BENCH_BODIES (JSON): same status, content type and length.
+ *         --bodies (JSON): same status, content type and length.
  *
  * Talks to the bench over IPC: sends {url} when listening, answers 'cpu'
  * with process.cpuUsage(), stops on 'stop', on SIGTERM or when the bench
@@ -16,6 +16,18 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startReferenceServer } from '../server/index';
+import { parseCli } from '../fixtures/run/cli';
+
+const CLI = {
+  tool: 'bench server',
+  usage: 'bench/server-child.ts ref --clients <json> | bare --bodies <json>   (started by npm run bench, with an IPC channel)',
+  about: ['A server for the throughput benchmark: the reference server (ref) or a bare node:http server answering canned bodies (bare).'],
+  positionals: [{ name: 'ref|bare', help: 'which server' }],
+  flags: {
+    clients: { type: 'string', value: '<json>', help: 'ref: the OAuth clients, a JSON array of {"id","secret"}' },
+    bodies: { type: 'string', value: '<json>', help: 'bare: {"get": {status, type, body}, "create": {...}}, the answers to send' },
+  },
+} as const;
 
 interface Canned {
   status: number;
@@ -61,14 +73,15 @@ async function startBare(bodies: { get: Canned; create: Canned }): Promise<{ url
 }
 
 async function main(): Promise<void> {
-  const kind = process.argv[2];
+  const { positionals, values } = parseCli(CLI);
+  const kind = positionals[0];
   if (!process.send) throw new Error('run by bench/bench.ts (needs an IPC channel)');
   let server: { url: string; close: () => Promise<void> };
   if (kind === 'ref') {
-    const clients = JSON.parse(process.env.BENCH_CLIENTS ?? '[]') as { id: string; secret: string }[];
+    const clients = JSON.parse(values.clients ?? '[]') as { id: string; secret: string }[];
     server = await startReferenceServer({ clients, port: 0, host: '127.0.0.1' });
   } else if (kind === 'bare') {
-    server = await startBare(JSON.parse(process.env.BENCH_BODIES ?? '{}'));
+    server = await startBare(JSON.parse(values.bodies ?? '{}'));
   } else {
     throw new Error(`unknown kind '${kind ?? ''}': ref or bare`);
   }

@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createHandler } from '../server';
 import { Child } from './procs';
-import { cleanEnv } from './suite';
+import { BENCH_SEED } from './suite';
+import { childEnv } from '../fixtures/run/env';
 import { targetEnv } from '../selftest/support';
 
 export interface SlowCreateFigures {
@@ -50,7 +51,7 @@ export async function runSlowCreate(root: string, tmp: string, createMs = 700): 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   try {
-    const env = cleanEnv(tmp, { ...targetEnv(url, clients), CONTRACT_STATE_DIR: join(tmp, 'state-slow-create') });
+    const env = childEnv({ ...BENCH_SEED, ...targetEnv(url, clients), CONTRACT_STATE_DIR: join(tmp, 'state-slow-create') });
     const cli = join(root, 'node_modules', '@playwright', 'test', 'cli.js');
     const started = performance.now();
     const child = new Child('slow create', process.execPath, [cli, 'test', '--project=contract', '--reporter=./fixtures/run/redact-reporter.ts,dot', `--output=${join(tmp, 'test-results-slow-create')}`], { cwd: root, env, group: true });

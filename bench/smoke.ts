@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createHandler } from '../server';
 import { Child } from './procs';
-import { cleanEnv } from './suite';
+import { BENCH_SEED } from './suite';
+import { childEnv } from '../fixtures/run/env';
 import { targetEnv } from '../selftest/support';
 
 export interface SmokeFigures {
@@ -30,7 +31,7 @@ export async function runSmoke(root: string, tmp: string, latencyMs = 100): Prom
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   try {
-    const env = cleanEnv(tmp, { ...targetEnv(url, clients), CONTRACT_STATE_DIR: join(tmp, 'state-smoke') });
+    const env = childEnv({ ...BENCH_SEED, ...targetEnv(url, clients), CONTRACT_STATE_DIR: join(tmp, 'state-smoke') });
     const cli = join(root, 'node_modules', '@playwright', 'test', 'cli.js');
     const started = performance.now();
     const child = new Child('smoke', process.execPath, [cli, 'test', '--project=smoke', '--reporter=./fixtures/run/redact-reporter.ts,dot', `--output=${join(tmp, 'test-results-smoke')}`], { cwd: root, env, group: true });

@@ -9,6 +9,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Child, TreeSampler, reapStrays, type TreeMemory } from './procs';
+import { INTERNAL_VARS } from '../fixtures/run/config';
+import { childEnv, nodeOptions } from '../fixtures/run/env';
 
 export interface RunFigures {
   wallMs: number;
@@ -62,23 +64,8 @@ export interface SelftestFigures extends RunFigures {
   score: string | null;
 }
 
-/** Variables that would point the suite elsewhere or change its shape; the bench always uses the embedded server. */
-const FOREIGN = [
-  'CAL_API_URL', 'CAL_OAUTH_CLIENT_ID', 'CAL_OAUTH_CLIENT_SECRET', 'CAL_OTHER_OAUTH_CLIENT_ID', 'CAL_OTHER_OAUTH_CLIENT_SECRET',
-  'CONTRACT_EMBEDDED', 'CONTRACT_RUN_ID', 'CONTRACT_SELFTEST_TARGETS', 'CONTRACT_ANNOUNCED', 'CONTRACT_SPEC', 'CONTRACT_SPEC_FILE',
-  'CI', 'PLAYWRIGHT_JSON_OUTPUT_NAME', 'TEST_WORKER_INDEX', 'TEST_PARALLEL_INDEX',
-];
-
-export function cleanEnv(tmp: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of FOREIGN) delete env[k];
-  const emptyEnvFile = join(tmp, 'empty.env');
-  if (!existsSync(emptyEnvFile)) writeFileSync(emptyEnvFile, '');
-  // An empty dotenv file: a developer's .env (e.g. CAL_API_URL=staging) must not redirect the bench.
-  env.CONTRACT_ENV_FILE = emptyEnvFile;
-  env.FAKER_SEED = '1';
-  return { ...env, ...extra };
-}
+/** Every timed run's seed: the same inputs every time (childEnv drops anything else that would steer the suite). */
+export const BENCH_SEED = { FAKER_SEED: '1' } as const;
 
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
 
@@ -180,10 +167,11 @@ export async function runContract(root: string, tmp: string, index: number): Pro
   const stateDir = join(tmp, `state-${index}`);
   const hook = join(root, 'bench', 'count-requests.cjs');
   const reportFile = join(tmp, `report-${index}.json`);
-  const env = cleanEnv(tmp, {
-    BENCH_COUNT_FILE: countFile,
+  const env = childEnv({
+    ...BENCH_SEED,
+    [INTERNAL_VARS.benchCountFile]: countFile,
     PLAYWRIGHT_JSON_OUTPUT_NAME: reportFile,
-    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(hook)}`.trim(),
+    NODE_OPTIONS: `${nodeOptions()} --require ${JSON.stringify(hook)}`.trim(),
     // The run's ledger and Playwright's output go to the bench's temp dir, not
     // the checkout: other runs in /work/main keep their test-results.
     CONTRACT_STATE_DIR: stateDir,
@@ -248,12 +236,14 @@ export class BareProject {
       join(this.dir, 'playwright.config.ts'),
       [
         "import { defineConfig } from '@playwright/test';",
+        "import { readFileSync } from 'node:fs';",
+        "import { join } from 'node:path';",
         'export default defineConfig({',
         "  testDir: '.',",
         '  testMatch: /bare\\.spec\\.ts$/,',
         "  outputDir: 'test-results',",
         '  fullyParallel: true,',
-        "  workers: Number(process.env.BENCH_BARE_WORKERS ?? '1'),",
+        "  workers: (JSON.parse(readFileSync(join(__dirname, 'bare.json'), 'utf8')) as { workers: number }).workers,",
         '  retries: 0,',
         "  use: { trace: 'off', screenshot: 'off', video: 'off' },",
         '});',
@@ -265,13 +255,16 @@ export class BareProject {
       join(this.dir, 'bare.spec.ts'),
       [
         "import { test as base, expect, request, type APIRequestContext } from '@playwright/test';",
+        "import { readFileSync } from 'node:fs';",
+        "import { join } from 'node:path';",
+        "const run = JSON.parse(readFileSync(join(__dirname, 'bare.json'), 'utf8')) as { tests: number; url: string; fail?: boolean };",
         'const test = base.extend<{}, { api: APIRequestContext }>({',
         '  api: [async ({}, use) => { const ctx = await request.newContext(); await use(ctx); await ctx.dispose(); }, { scope: \'worker\' }],',
         '});',
-        "for (let i = 0; i < Number(process.env.BENCH_BARE_TESTS ?? '1'); i++) {",
+        'for (let i = 0; i < run.tests; i++) {',
         '  test(`one request ${i}`, async ({ api }) => {',
-        '    const res = await api.get(process.env.BENCH_BARE_URL!);',
-        '    expect(res.status()).toBe(process.env.BENCH_BARE_FAIL ? 599 : 200);',
+        '    const res = await api.get(run.url);',
+        '    expect(res.status()).toBe(run.fail ? 599 : 200);',
         '  });',
         '}',
         '',
@@ -293,9 +286,11 @@ export class BareProject {
   async run(tmp: string, tests = 1, workers = 1, fail = false): Promise<RunFigures> {
     const cli = join(this.root, 'node_modules', '@playwright', 'test', 'cli.js');
     const reportFile = join(tmp, `bare-report-${this.runs++}.json`);
+    // What this run does, read by the generated config and spec (a data file: the compiled files stay the same).
+    writeFileSync(join(this.dir, 'bare.json'), JSON.stringify({ url: this.url, tests, workers, fail }));
     const r = await timed('bare playwright', process.execPath, [cli, 'test', '-c', join(this.dir, 'playwright.config.ts'), '--reporter=dot,json'], {
       cwd: this.dir,
-      env: cleanEnv(tmp, { BENCH_BARE_URL: this.url, PLAYWRIGHT_JSON_OUTPUT_NAME: reportFile, BENCH_BARE_TESTS: String(tests), BENCH_BARE_WORKERS: String(workers), ...(fail ? { BENCH_BARE_FAIL: '1' } : {}) }),
+      env: childEnv({ ...BENCH_SEED, PLAYWRIGHT_JSON_OUTPUT_NAME: reportFile }),
       timeoutMs: 60_000,
       classify: classifyPlaywright,
       combos: { 'runner+workers': ['runner', 'worker'] },
@@ -320,7 +315,7 @@ export async function runSelftest(root: string, tmp: string): Promise<SelftestFi
   const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
   const r = await timed('self-test', process.execPath, [tsx, join('selftest', 'mutants.ts')], {
     cwd: root,
-    env: cleanEnv(tmp, { CONTRACT_STATE_DIR: join(tmp, 'state-selftest') }),
+    env: childEnv({ ...BENCH_SEED, CONTRACT_STATE_DIR: join(tmp, 'state-selftest') }),
     timeoutMs: 300_000,
     classify: (root) => (pid, cmd) =>
       pid === root

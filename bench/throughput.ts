@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { Child } from './procs';
+import { childEnv } from '../fixtures/run/env';
+import { firstLine } from '../fixtures/contract/text';
 
 export interface LoadResult {
   server: 'ref' | 'bare';
@@ -63,10 +65,11 @@ interface ServerHandle {
 
 const MAX_REQUESTS_PER_RUN = 1_000_000;
 
-async function startServer(root: string, kind: 'ref' | 'bare', extraEnv: Record<string, string>): Promise<ServerHandle> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
-  delete env.NODE_OPTIONS;
-  const child = new Child(`${kind} server`, process.execPath, ['--import', 'tsx', join(root, 'bench', 'server-child.ts'), kind], { cwd: root, env, ipc: true });
+/** `flags`: server-child.ts's (--clients for ref, --bodies for bare). */
+async function startServer(root: string, kind: 'ref' | 'bare', flags: string[]): Promise<ServerHandle> {
+  // Without NODE_OPTIONS: nothing preloaded into the server under measurement.
+  const env = childEnv({ NODE_OPTIONS: undefined });
+  const child = new Child(`${kind} server`, process.execPath, ['--import', 'tsx', join(root, 'bench', 'server-child.ts'), kind, ...flags], { cwd: root, env, ipc: true });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${kind} server did not start within 20 s`)), 20_000);
     child.proc.on('message', (m: unknown) => {
@@ -78,7 +81,7 @@ async function startServer(root: string, kind: 'ref' | 'bare', extraEnv: Record<
     });
     void child.exited.then((e) => {
       clearTimeout(timer);
-      reject(new Error(`${kind} server exited (${e.code ?? e.signal}): ${child.stderr.trim().split('\n')[0] ?? ''}`));
+      reject(new Error(`${kind} server exited (${e.code ?? e.signal}): ${firstLine(child.stderr.trim())}`));
     });
   });
   const cpu = () =>
@@ -189,7 +192,7 @@ export async function measureThroughput(
 ): Promise<ThroughputResult> {
   const clients = [0, 1].map(() => ({ id: `c${randomBytes(12).toString('hex')}`, secret: randomBytes(24).toString('hex') }));
   const client = clients[0]!;
-  const ref = await startServer(root, 'ref', { BENCH_CLIENTS: JSON.stringify(clients) });
+  const ref = await startServer(root, 'ref', ['--clients', JSON.stringify(clients)]);
   let bare: ServerHandle | undefined;
   try {
     const base = `/v2/oauth-clients/${client.id}/users`;
@@ -207,9 +210,10 @@ export async function measureThroughput(
     const got = await send(agent, ref.port, getSpec());
     if (got.status !== 200) throw new Error(`priming get answered ${got.status}`);
     agent.destroy();
-    bare = await startServer(root, 'bare', {
-      BENCH_BODIES: JSON.stringify({ get: { status: 200, type: got.type, body: got.body }, create: { status: 201, type: created.type, body: created.body } }),
-    });
+    bare = await startServer(root, 'bare', [
+      '--bodies',
+      JSON.stringify({ get: { status: 200, type: got.type, body: got.body }, create: { status: 201, type: created.type, body: created.body } }),
+    ]);
     const bareAgent = new Agent({ keepAlive: false });
     const bareGet = await send(bareAgent, bare.port, getSpec());
     const bareCreate = await send(bareAgent, bare.port, createSpec(999_999_998));

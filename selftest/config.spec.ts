@@ -1,17 +1,23 @@
 /**
  * Settings (fixtures/run/config.ts) from explicit environments — never
- * process.env — and the runner's behaviour on a bad setting: one line on
- * stderr, exit code 2, no stack trace, no secret.
+ * process.env —, reading them without side effects (fixtures/run/env.ts,
+ * settings.ts), the child-process scrubber, and the runner's behaviour on a
+ * bad setting: one line on stderr, exit code 2, no stack trace, no secret.
  */
 import { test, expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError, DEFAULT_SPEC, newRunId, parseSettings, type Settings } from '../fixtures/run/config';
+import { ConfigError, DEFAULT_SPEC, INTERNAL_VARS, newRunId, parseSettings, reportSettings, runFixes, type Settings } from '../fixtures/run/config';
+import { childEnv, environment } from '../fixtures/run/env';
+import { activate, currentSettings } from '../fixtures/run/settings';
+import { refuseTracing, traceFlag } from '../fixtures/run/bootstrap';
 import { parseOwnEmail } from '../fixtures/contract/inputs';
+import { redact } from '../fixtures/contract/redact';
+import { replayLine, setRunContext } from '../fixtures/client/violation';
 
 const ROOT = resolve(__dirname, '..');
 const SECRET = 'sk-live-5f0c2a9e7d3b41c8a6e2f9d0b7c4a1e3';
@@ -274,6 +280,95 @@ test.describe('parseSettings: what a valid environment gives', () => {
   });
 });
 
+// ── reading settings: no side effects ───────────────────────────────────
+
+test.describe('reading settings changes nothing; activate() puts them to use', () => {
+  const PURE_SECRET = 'sk-pure-7e1d0c9b8a7f6e5d4c3b2a1908f7e6d5';
+  const envFile = (name: string, lines: string[]) => {
+    const file = join(tmp, name);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  };
+
+  test('reading the settings twice changes nothing in process.env, nor in the environment given', () => {
+    const file = envFile('pure.env', ['CAL_API_URL=http://127.0.0.1:5555/api', `CAL_OAUTH_CLIENT_ID=${CLIENT}`, `CAL_OAUTH_CLIENT_SECRET=${PURE_SECRET}`, 'FAKER_SEED=77', 'CONTRACT_NAMESPACE=fromfile']);
+    const before = { ...process.env };
+    setRunContext(1, 'before0000');
+    const base = { CONTRACT_ENV_FILE: file, CONTRACT_RUN_ID: '0t9pure777', CONTRACT_NAMESPACE: 'fromenv' };
+    const given = { ...base };
+    const first = currentSettings(base);
+    const second = currentSettings(base);
+    expect(second).toBe(first); // cached by input
+    expect({ ...process.env }).toEqual(before);
+    expect(base).toEqual(given);
+    // The file's values apply where the environment has none; it never overrides what is set.
+    expect(first).toMatchObject({ seed: 77, namespace: 'fromenv', runId: '0t9pure777', target: { baseUrl: 'http://127.0.0.1:5555/api' } });
+    // Reading registered no secret and set no replay context: that is activate()'s, once, and again changes nothing.
+    expect(redact(`key ${PURE_SECRET}`)).toBe(`key ${PURE_SECRET}`);
+    expect(replayLine()).toContain('FAKER_SEED=1 npm run contract   (run before0000;');
+    expect(activate(first)).toBe(first);
+    activate(first);
+    expect(redact(`key ${PURE_SECRET}`)).toBe('key <redacted>');
+    expect(replayLine()).toBe('FAKER_SEED=77 npm run contract   (run 0t9pure777; inputs repeat, e-mail run tags differ)');
+    expect({ ...process.env }).toEqual(before);
+    // Other variables, other settings.
+    expect(currentSettings({ ...base, CONTRACT_NAMESPACE: 'other' })).not.toBe(first);
+  });
+
+  test('environment(): a merged, frozen copy; a blank variable still wins over the file; a missing CONTRACT_ENV_FILE is a ConfigError', () => {
+    const file = envFile('merge.env', ['CONTRACT_STRICT=1', 'CONTRACT_NAMESPACE=fromfile', 'FAKER_SEED=5']);
+    const env = environment({ base: { CONTRACT_ENV_FILE: file, CONTRACT_NAMESPACE: '' } });
+    expect(env).toMatchObject({ CONTRACT_STRICT: '1', CONTRACT_NAMESPACE: '', FAKER_SEED: '5' });
+    expect(Object.isFrozen(env)).toBe(true);
+    expect(environment({ base: { CONTRACT_ENV_FILE: file }, dotenv: false })).toEqual({ CONTRACT_ENV_FILE: file });
+    expect(() => environment({ base: { CONTRACT_ENV_FILE: join(tmp, 'absent.env') } })).toThrow(ConfigError);
+    expect(() => environment({ base: { CONTRACT_ENV_FILE: join(tmp, 'absent.env') } })).toThrow(/CONTRACT_ENV_FILE points at .*absent\.env, which does not exist/);
+  });
+
+  test('the runner fixes the seed, the run id and the embedded clients once, and only what is missing (a .env FAKER_SEED is honoured)', () => {
+    const fresh = runFixes({});
+    expect(Number(fresh.FAKER_SEED)).toBeGreaterThan(0);
+    expect(fresh[INTERNAL_VARS.runId]).toMatch(/^[0-9a-z]{10}$/);
+    expect((JSON.parse(fresh[INTERNAL_VARS.embedded]!) as { clients: unknown[] }).clients).toHaveLength(2);
+    const file = envFile('seed.env', ['FAKER_SEED=4711']);
+    expect(runFixes(environment({ base: { CONTRACT_ENV_FILE: file } })).FAKER_SEED).toBeUndefined();
+    // Inherited by a worker: nothing left to fix.
+    expect(runFixes({ FAKER_SEED: '1', CONTRACT_RUN_ID: '0t5abcd123', CONTRACT_EMBEDDED: fresh[INTERNAL_VARS.embedded] })).toEqual({});
+    expect(runFixes(remote({ FAKER_SEED: '1', CONTRACT_RUN_ID: '0t5abcd123' }))).toEqual({});
+    expect(() => runFixes({ FAKER_SEED: 'x' })).toThrow(/FAKER_SEED="x" is not valid/);
+  });
+
+  test('report settings: defaults, and CI/CONTRACT_BLOB on unless 0/false/no/off', () => {
+    expect(reportSettings({})).toEqual({ ci: false, reportDir: 'reports', outputDir: 'test-results', blob: false, githubStepSummary: null });
+    expect(reportSettings({ CI: 'true', CONTRACT_BLOB: '1', CONTRACT_REPORT_DIR: 'r', CONTRACT_OUTPUT_DIR: 'o', GITHUB_STEP_SUMMARY: '/tmp/s' })).toEqual({ ci: true, reportDir: 'r', outputDir: 'o', blob: true, githubStepSummary: '/tmp/s' });
+    expect(reportSettings({ CI: 'false', CONTRACT_BLOB: '0' })).toMatchObject({ ci: false, blob: false });
+  });
+
+  test('childEnv: the suite\'s, CI\'s and Playwright\'s variables dropped, no dotenv file, then the extras', () => {
+    const base = {
+      PATH: '/bin', HOME: '/home/x', NODE_OPTIONS: '--max-old-space-size=512',
+      CAL_API_URL: 'http://x', CAL_EMBEDDED_CLIENTS: '[]', CONTRACT_STRICT: '1', CONTRACT_ENV_FILE: '/home/x/.env', FAKER_SEED: '3', CI: 'true',
+      GITHUB_STEP_SUMMARY: '/s', TEST_WORKER_INDEX: '0', TEST_PARALLEL_INDEX: '1', PLAYWRIGHT_JSON_OUTPUT_NAME: 'r.json',
+      CIRCLE: 'kept', FAKER_SEEDS: 'kept',
+    };
+    const env = childEnv({ CONTRACT_STATE_DIR: '/tmp/state', NODE_OPTIONS: undefined }, base);
+    expect(env).toEqual({ PATH: '/bin', HOME: '/home/x', CIRCLE: 'kept', FAKER_SEEDS: 'kept', CONTRACT_ENV_FILE: expect.any(String), CONTRACT_STATE_DIR: '/tmp/state' });
+    expect(readFileSync(env.CONTRACT_ENV_FILE!, 'utf8')).toBe('');
+    expect(childEnv({ CONTRACT_ENV_FILE: '/x.env' }, base).CONTRACT_ENV_FILE).toBe('/x.env');
+  });
+});
+
+test('tracing is refused in one place: the runner\'s --trace flag and a project\'s use.trace alike', () => {
+  expect(traceFlag(['test', '--project=contract'])).toBeUndefined();
+  expect(traceFlag(['test', '--trace', 'retain-on-failure'])).toBe('retain-on-failure');
+  expect(traceFlag(['test', '--trace=off'])).toBe('off');
+  for (const mode of [undefined, null, 'off', { mode: 'off' }]) expect(() => refuseTracing(mode), JSON.stringify(mode)).not.toThrow();
+  for (const mode of ['on', 'retain-on-failure', { mode: 'on-first-retry' }]) {
+    expect(() => refuseTracing(mode), JSON.stringify(mode)).toThrow(ConfigError);
+    expect(() => refuseTracing(mode)).toThrow(/^--trace records request headers, the client secret among them: run the contract suite without --trace$/);
+  }
+});
+
 // ── run ids and our e-mails ─────────────────────────────────────────────
 
 test.describe('newRunId and parseOwnEmail', () => {
@@ -366,6 +461,24 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ se
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, port: (server.address() as AddressInfo).port };
 }
+
+test('the dotenv file applies in the runner and in its workers, and its FAKER_SEED is honoured', async () => {
+  const file = join(tmp, 'workers.env');
+  writeFileSync(file, 'FAKER_SEED=4711\nCONTRACT_NAMESPACE=envns\n');
+  const state = join(tmp, 'state-dotenv');
+  const run = await playwright(['--project=contract', '--grep', 'a user can be created, read, found', '--reporter=./fixtures/run/redact-reporter.ts,line', '--output', join(tmp, 'out-dotenv')], {
+    CONTRACT_ENV_FILE: file,
+    CONTRACT_STATE_DIR: state,
+  });
+  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+  const runId = /^contract run ([0-9a-z]{10}) against the embedded reference server, FAKER_SEED=4711$/m.exec(run.stdout)?.[1];
+  expect(runId, run.stdout).toBeDefined();
+  // The worker read the namespace from the same file: its ledger names e-mails of it.
+  const ledgers = readdirSync(join(state, runId!)).filter((n) => n.startsWith('ledger-'));
+  const emails = ledgers.flatMap((n) => readFileSync(join(state, runId!, n), 'utf8').trim().split('\n')).map((l) => (JSON.parse(l) as { email?: string }).email).filter(Boolean);
+  expect(emails.length).toBeGreaterThan(0);
+  for (const e of emails) expect(e).toMatch(new RegExp(`^envns-${runId}-`));
+});
 
 test.describe('the runner on a bad setting: exit 2, one line, no stack, no secret', () => {
   test('CAL_API_URL=notaurl stops the run while the config loads (even --list)', async () => {

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseContractDocument, type ContractDocument } from '../fixtures/contract/openapi';
 import { RULES, compareContracts, formatTable, buildReport, type Difference, type Side } from '../tools/drift-lib';
 import { runDrift } from '../tools/drift';
+import { childEnv } from '../fixtures/run/env';
 
 const ROOT = resolve(__dirname, '..');
 const CONTRACT = join(ROOT, 'schemas', 'managed-users.openapi.json');
@@ -237,7 +238,7 @@ test.describe('the CLI', () => {
   }
 
   function spawnCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const env = { ...process.env, INIT_CWD: ROOT };
+    const env = childEnv({ INIT_CWD: ROOT });
     return new Promise((done) => {
       execFile(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'tools', 'drift.ts'), ...args], { cwd: ROOT, env, timeout: 20_000 },
         (error, stdout, stderr) => done({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }));
@@ -301,4 +302,38 @@ test.describe('the CLI', () => {
     expect(backward.stdout).toMatch(/^\s+compatible\s+response 404\s+status-added\s+— → 404$/m);
     expect(backward.stdout).toContain('1 difference: 0 breaking, 1 compatible');
   });
+
+  test('--accept: accepted breaking differences do not fail, a new one does; a bad baseline is one line and exit 2', async () => {
+    const file = join(dir, 'id-string.json');
+    const doc = structuredClone(base);
+    doc.components.schemas.ManagedUserOutput.properties.id = { type: 'string' };
+    doc.components.schemas.ManagedUserOutput.properties.name = { type: 'integer', nullable: true };
+    writeFileSync(file, JSON.stringify(doc));
+    const baseline = join(dir, 'baseline.json');
+    writeFileSync(baseline, JSON.stringify({ accepted: [{ operation: '*', pointer: 'response * /data**/id', kind: 'type-changed', reason: 'reviewed: ids as strings' }] }));
+    const partly = await inProcess([file, '--accept', baseline, '--json']);
+    expect(partly.code).toBe(1);
+    const report = JSON.parse(partly.stdout);
+    expect(report.newBreaking).toBeGreaterThan(0);
+    expect(report.differences.filter((d: { accepted?: unknown; location: string }) => d.accepted).every((d: { location: string }) => /\/id$/.test(d.location))).toBe(true);
+    expect(report.differences.some((d: { accepted?: unknown }) => d.accepted)).toBe(true);
+    writeFileSync(baseline, JSON.stringify({ accepted: [{ operation: '*', pointer: 'response * /data**', kind: '*', reason: 'reviewed: all of it' }] }));
+    const all = await inProcess([file, '--accept', baseline]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/breaking \(\d+ accepted, 0 new\)/);
+    writeFileSync(baseline, JSON.stringify({ accepted: [{ operation: '*', pointer: 'x', kind: '*' }] }));
+    const bad = await inProcess([file, '--accept', baseline]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^drift: --accept .*baseline\.json: accepted\[0\] needs a non-empty "reason"[^\n]*\n$/);
+  });
+
+  test('the shipped baseline accepts every breaking difference of the published excerpt, each with its reason', async () => {
+    test.skip(!existsSync(PUBLISHED), 'the shared reference data (../shared/reference) is not present in this clone');
+    const r = await inProcess([PUBLISHED, '--accept', join('schemas', 'accepted', 'published-excerpt-drift.json'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.newBreaking).toBe(0);
+    expect(report.breaking).toBeGreaterThan(0);
+  });
 });
+

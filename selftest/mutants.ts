@@ -7,8 +7,8 @@
  * suite in self-test mode: each check runs against every variant concurrently
  * and attaches its outcomes. This script reads them from the JSON report and
  * fails unless the clean and legal runs pass, every fault is killed, every
- * check kills at least one fault, and the legal variant's pre-existing users
- * are untouched.
+ * check kills at least one fault, and no server's pre-existing users were
+ * touched.
  *
  *   npm run mutants                      all faults
  *   npm run mutants -- --faults a,b      only these faults (plus clean and legal)
@@ -25,6 +25,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { FAULTS } from '../server/faults';
+import { INTERNAL_VARS, seedSetting } from '../fixtures/run/config';
+import { childEnv, environment } from '../fixtures/run/env';
+import { fail, parseCli, usageError } from '../fixtures/run/cli';
+import { firstLine } from '../fixtures/contract/text';
 
 const ROOT = resolve(__dirname, '..');
 const PLAYWRIGHT = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
@@ -51,37 +55,45 @@ interface CheckResult {
   error?: string;
 }
 
+const CLI = {
+  tool: 'mutants',
+  usage: 'npm run mutants -- [--faults <id,id,...>] [--json <file>] [--transport node|playwright] [--verbose]',
+  about: [
+    'The mutation self-test: runs the contract suite against the clean reference server, its legal variant and one',
+    'server per injected fault (server/faults.ts), and fails unless the clean and legal servers pass, every fault is',
+    "killed, every check kills one, and no server's pre-existing users were touched.",
+  ],
+  flags: {
+    faults: { type: 'string', value: '<id,id,...>', help: 'only these faults (plus clean and legal); default: all of them' },
+    json: { type: 'string', value: '<file>', help: 'also write the result as JSON to this file' },
+    transport: { type: 'string', value: 'node|playwright', help: "the checks' HTTP stack: the lean node:http transport (default) or Playwright's APIRequestContext (~3x slower)" },
+    verbose: { type: 'boolean', help: "show the Playwright run's own output" },
+  },
+  notes: ['FAKER_SEED (default 1) seeds the inputs, as in a contract run.', 'exit status: 0 passed, 1 failed, 2 bad input or the servers could not start'],
+} as const;
+
 function args() {
-  const argv = process.argv.slice(2);
-  const opt = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const faults = opt('--faults')?.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = faults?.filter((f) => !FAULTS.some((x) => x.id === f)) ?? [];
-  if (unknown.length) {
-    process.stderr.write(`mutants: unknown fault(s) ${unknown.join(', ')}: see server/faults.ts for the ids\n`);
-    process.exit(2);
-  }
-  const transport = opt('--transport') ?? 'node';
-  if (transport !== 'node' && transport !== 'playwright') {
-    process.stderr.write(`mutants: --transport is node or playwright, not ${transport}\n`);
-    process.exit(2);
-  }
-  return { faults: faults ?? FAULTS.map((f) => f.id), json: opt('--json'), verbose: argv.includes('--verbose'), transport };
+  return parseCli(CLI, process.argv.slice(2), ({ values }) => {
+    const faults = values.faults?.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = faults?.filter((f) => !FAULTS.some((x) => x.id === f)) ?? [];
+    if (unknown.length) throw usageError(CLI, `unknown fault(s) ${unknown.join(', ')}: see server/faults.ts for the ids`);
+    const transport = values.transport ?? 'node';
+    if (transport !== 'node' && transport !== 'playwright') throw usageError(CLI, `--transport is node or playwright, not ${transport}`);
+    return { faults: faults ?? FAULTS.map((f) => f.id), json: values.json, verbose: values.verbose === true, transport };
+  });
 }
 
 function startServers(names: string[], clients: { id: string; secret: string }[]): Promise<{ child: ChildProcess; urls: Map<string, string> }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts'), '--instances', names.join(','), '--exit-on-stdin-close'], {
       cwd: ROOT,
-      env: { ...process.env, CAL_EMBEDDED_CLIENTS: JSON.stringify(clients) },
+      env: childEnv({ [INTERNAL_VARS.embeddedClients]: JSON.stringify(clients) }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => reject(new Error('the reference servers did not start within 20 s')), 20_000);
-    child.on('exit', (code) => reject(new Error(`the reference server exited (${code}): ${stderr.trim().split('\n')[0] ?? ''}`)));
+    child.on('exit', (code) => reject(new Error(`the reference server exited (${code}): ${firstLine(stderr.trim())}`)));
     createInterface({ input: child.stdout }).once('line', (line) => {
       clearTimeout(timer);
       try {
@@ -94,19 +106,16 @@ function startServers(names: string[], clients: { id: string; secret: string }[]
   });
 }
 
-function runSuite(dir: string, targetsFile: string, reportFile: string, verbose: boolean, transport: string): Promise<number> {
+function runSuite(dir: string, targetsFile: string, reportFile: string, verbose: boolean, transport: string, seed: number): Promise<number> {
   return new Promise((resolvePromise) => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      CONTRACT_SELFTEST_TARGETS: targetsFile,
+    const env = childEnv({
+      [INTERNAL_VARS.selftestTargets]: targetsFile,
+      [INTERNAL_VARS.selftestTransport]: transport,
       PLAYWRIGHT_JSON_OUTPUT_NAME: reportFile,
-      FAKER_SEED: process.env.FAKER_SEED ?? '1',
-      CONTRACT_SELFTEST_TRANSPORT: transport,
+      FAKER_SEED: String(seed),
       CONTRACT_OUTPUT_DIR: join(dir, 'test-results'),
       CONTRACT_STATE_DIR: join(dir, 'state'),
-      CONTRACT_ENV_FILE: '/dev/null',
-    };
-    for (const k of ['CAL_API_URL', 'CAL_OAUTH_CLIENT_ID', 'CAL_OAUTH_CLIENT_SECRET', 'CAL_OTHER_OAUTH_CLIENT_ID', 'CAL_OTHER_OAUTH_CLIENT_SECRET', 'CONTRACT_EMBEDDED', 'CONTRACT_RUN_ID', 'CI']) delete env[k];
+    });
     const child = spawn(process.execPath, [PLAYWRIGHT, 'test', '--project=contract', '--reporter=json'], {
       cwd: ROOT,
       env,
@@ -145,6 +154,8 @@ function readReport(file: string): CheckResult[] {
 async function main(): Promise<void> {
   const started = Date.now();
   const { faults, json, verbose, transport } = args();
+  // The caller's FAKER_SEED (not a .env's: the self-test's run never reads one), else 1.
+  const seed = seedSetting(environment({ dotenv: false })) ?? 1;
   const clients = [0, 1].map(() => ({ id: `c${randomBytes(12).toString('hex')}`, secret: randomBytes(24).toString('hex') }));
   const names = ['clean', 'legal', ...faults];
   const dir = mkdtempSync(join(tmpdir(), 'contract-mutants-'));
@@ -168,7 +179,7 @@ async function main(): Promise<void> {
     writeFileSync(targetsFile, JSON.stringify(targets));
     const reportFile = join(dir, 'report.json');
     const serversUp = Date.now();
-    const pwExit = await runSuite(dir, targetsFile, reportFile, verbose, transport);
+    const pwExit = await runSuite(dir, targetsFile, reportFile, verbose, transport, seed);
     const suiteDone = Date.now();
     // The cleanup does not judge (it skips in self-test mode); the schema report is a check like the others.
     const checks = readReport(reportFile).filter((c) => !c.file.endsWith('run.teardown.ts'));
@@ -191,11 +202,11 @@ function report(
 ): number {
   const problems: string[] = [];
   const missing = r.checks.filter((c) => c.outcomes.length === 0 && c.playwrightStatus !== 'skipped');
-  for (const c of missing) problems.push(`check "${c.title}" produced no outcomes (${c.playwrightStatus}: ${(c.error ?? '').split('\n')[0]})`);
+  for (const c of missing) problems.push(`check "${c.title}" produced no outcomes (${c.playwrightStatus}: ${firstLine(c.error)})`);
   for (const must of ['clean', 'legal']) {
     for (const c of r.checks) {
       const o = c.outcomes.find((x) => x.target === must);
-      if (o?.status === 'failed') problems.push(`${must} server failed "${c.title}": ${(o.message ?? '').split('\n')[0]}`);
+      if (o?.status === 'failed') problems.push(`${must} server failed "${c.title}": ${firstLine(o.message)}`);
     }
   }
   for (const [server, p] of r.preexisting) {
@@ -210,7 +221,7 @@ function report(
   for (const f of r.faults) killers.set(f, []);
   for (const c of r.checks) {
     for (const o of c.outcomes) {
-      if (o.status === 'failed' && killers.has(o.target)) killers.get(o.target)!.push({ title: c.title, message: (o.message ?? '').split('\n')[0] ?? '' });
+      if (o.status === 'failed' && killers.has(o.target)) killers.get(o.target)!.push({ title: c.title, message: firstLine(o.message) });
     }
   }
   const survivors = r.faults.filter((f) => killers.get(f)!.length === 0);
@@ -247,7 +258,4 @@ function report(
   return 0;
 }
 
-main().catch((e) => {
-  process.stderr.write(`mutants: ${(e as Error).message}\n`);
-  process.exit(2);
-});
+main().catch((e) => fail(CLI.tool, e));

@@ -1,4 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import { reportSettings } from '../fixtures/run/config';
+import { environment } from '../fixtures/run/env';
+
+// The process environment only: the self-tests never read a developer's .env.
+const CI = reportSettings(environment({ dotenv: false })).ci;
 
 // The project's own tests: the validator, config, inputs, client, reference
 // server, drift tool and the secret scan. (The mutation self-test is its own
@@ -11,7 +16,7 @@ export default defineConfig({
   workers: 2,
   retries: 0,
   timeout: 60_000,
-  forbidOnly: !!process.env.CI,
-  reporter: process.env.CI ? [['line'], ['../fixtures/run/skip-reporter.ts']] : [['list'], ['../fixtures/run/skip-reporter.ts']],
+  forbidOnly: CI,
+  reporter: CI ? [['line'], ['../fixtures/run/skip-reporter.ts']] : [['list'], ['../fixtures/run/skip-reporter.ts']],
   use: { trace: 'off' },
 });

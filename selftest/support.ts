@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ReferenceServer } from '../server';
+import { childEnv } from '../fixtures/run/env';
 
 export const ROOT = resolve(__dirname, '..');
 const PLAYWRIGHT = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
@@ -28,19 +29,15 @@ export function targetEnv(baseUrl: string, clients: { id: string; secret: string
   };
 }
 
-/** Environment for a run against `baseUrl` as the two clients, with every output in `dir`. */
+/** Environment for a run against `baseUrl` as the two clients, with every output in `dir` (and never a developer's .env: childEnv). */
 export function suiteEnv(baseUrl: string, clients: { id: string; secret: string }[], dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (/^(CAL_|CONTRACT_|FAKER_SEED|CI$|GITHUB_|PLAYWRIGHT_JSON|TEST_WORKER_INDEX|TEST_PARALLEL_INDEX)/.test(k)) delete env[k];
-  return {
-    ...env,
+  return childEnv({
     ...targetEnv(baseUrl, clients),
     CONTRACT_STATE_DIR: join(dir, 'state'),
     CONTRACT_REPORT_DIR: join(dir, 'reports'),
     CONTRACT_OUTPUT_DIR: join(dir, 'test-results'),
-    CONTRACT_ENV_FILE: '/dev/null', // never a developer's .env
     ...extra,
-  };
+  });
 }
 
 export interface RunResult {

@@ -201,6 +201,8 @@ export const RULES = {
 export type ChangeKind = keyof typeof RULES;
 
 export interface Difference {
+  /** Set by --accept: the reviewed entry that accepts this breaking difference (it then does not fail the run). */
+  accepted?: { reason: string; expires?: string };
   operationId: OperationId;
   /** e.g. "response 200 /data/id", "request body /timeZone", "query parameter limit", "operation". */
   location: string;
@@ -681,6 +683,23 @@ export function buildReport(against: string, other: string, differences: Differe
   return { against, other, differences, ...summarise(differences) };
 }
 
+/**
+ * Mark the breaking differences a reviewed baseline accepts (the CONTRACT_ACCEPT format): an entry matches
+ * when its kind is the change (or *), its operation the operationId (or *), and its pointer, a glob where *
+ * is any run of characters but "/" and ** any characters, matches the difference's location. Returns the
+ * breaking differences left: the new ones.
+ */
+export function applyAccepted(differences: Difference[], accepted: { operation: string; pointer: string; kind: string; reason: string; expires?: string }[], now = Date.now()): Difference[] {
+  const live = accepted.filter((a) => a.expires === undefined || Date.parse(`${a.expires}T23:59:59Z`) >= now);
+  const glob = (p: string) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*')}$`);
+  for (const d of differences) {
+    if (d.severity !== 'breaking') continue;
+    const a = live.find((e) => (e.kind === '*' || e.kind === d.change) && (e.operation === '*' || e.operation === d.operationId) && glob(e.pointer).test(d.location));
+    if (a) d.accepted = { reason: a.reason, ...(a.expires ? { expires: a.expires } : {}) };
+  }
+  return differences.filter((d) => d.severity === 'breaking' && !d.accepted);
+}
+
 /** The human-readable table: grouped by operation, then a summary line. */
 export function formatTable(report: DriftReport, operations?: Map<OperationId, OperationSpec>): string {
   const lines: string[] = [`contract drift: ${report.against} → ${report.other}`];
@@ -702,10 +721,11 @@ export function formatTable(report: DriftReport, operations?: Map<OperationId, O
     lines.push('', op ? `${id}  (${op.method} ${op.path})` : id);
     lines.push(row(header.severity, header.where, header.change, 'before → after'));
     for (const d of diffs.filter((x) => x.operationId === id)) {
-      lines.push(row(d.severity, d.location, d.change, `${d.before} → ${d.after}`));
+      lines.push(row(d.accepted ? 'accepted' : d.severity, d.location, d.change, `${d.before} → ${d.after}`));
     }
   }
   const n = diffs.length;
-  lines.push('', `${n} ${n === 1 ? 'difference' : 'differences'}: ${report.breaking} breaking, ${report.compatible} compatible`);
+  const accepted = diffs.filter((d) => d.accepted).length;
+  lines.push('', `${n} ${n === 1 ? 'difference' : 'differences'}: ${report.breaking} breaking${accepted ? ` (${accepted} accepted, ${report.breaking - accepted} new)` : ''}, ${report.compatible} compatible`);
   return lines.join('\n') + '\n';
 }

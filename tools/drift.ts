@@ -1,5 +1,5 @@
 /**
- * npm run drift -- <path|url> [--json] [--against <path|url>]
+ * npm run drift -- <path|url> [--json] [--against <path|url>] [--accept <file>]
  *
  * Compares the committed contract (schemas/managed-users.openapi.json, or
  * --against) with another OpenAPI 3.0 document over the six managed-user
@@ -12,48 +12,57 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { SpecError, type ContractDocument } from '../fixtures/contract/openapi';
 import { loadContractDocument } from '../fixtures/contract/openapi-validation';
-import { buildReport, compareContracts, formatTable } from './drift-lib';
+import { firstLine } from '../fixtures/contract/text';
+import { helpText, readCli, usageError, UsageError } from '../fixtures/run/cli';
+import { invocationDir } from '../fixtures/run/env';
+import { applyAccepted, buildReport, compareContracts, formatTable } from './drift-lib';
+import { AcceptFileError, parseAccepted } from '../fixtures/run/findings';
+import { readFileSync } from 'node:fs';
 
 export const DEFAULT_AGAINST = resolve(__dirname, '..', 'schemas', 'managed-users.openapi.json');
-export const USAGE = 'npm run drift -- <path|url> [--json] [--against <path|url>]';
+export const USAGE = 'npm run drift -- <path|url> [--json] [--against <path|url>] [--accept <file>]';
+
+const CLI = {
+  tool: 'drift',
+  usage: USAGE,
+  about: [
+    'Compares the committed contract (schemas/managed-users.openapi.json) with another OpenAPI 3.0 document over the',
+    'six managed-user operations, and classifies each difference as breaking or compatible for API clients.',
+  ],
+  positionals: [{ name: '<path|url>', help: 'the document to compare (a file, relative to where you typed the command, or an http(s) URL)' }],
+  flags: {
+    json: { type: 'boolean', help: 'print the report as JSON instead of a table' },
+    against: { type: 'string', value: '<path|url>', help: 'compare with this document instead of the committed contract' },
+    accept: { type: 'string', value: '<file>', help: 'a reviewed baseline of accepted differences (the CONTRACT_ACCEPT format: operation, pointer glob over the location, kind = the change, reason, expires): those do not fail, new breaking ones do' },
+  },
+  notes: ['exit status: 0 no breaking difference (or every one accepted), 1 new breaking differences, 2 bad input'],
+} as const;
 
 export interface DriftIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Directory relative paths are resolved against (npm sets INIT_CWD to where the user typed the command). */
+  /** Directory relative paths are resolved against (where the user typed the command). */
   cwd: string;
 }
-
-/** A problem with the input: its message is the one line printed after "drift: ". */
-class InputError extends Error {}
 
 interface Options {
   other: string;
   against: string;
   json: boolean;
   help: boolean;
+  accept: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  let other: string | undefined;
-  let against: string | undefined;
-  let json = false;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--json') json = true;
-    else if (arg === '-h' || arg === '--help') help = true;
-    else if (arg === '--against' || arg.startsWith('--against=')) {
-      const value = arg === '--against' ? argv[++i] : arg.slice('--against='.length);
-      if (!value) throw new InputError(`--against needs a path or URL: ${USAGE}`);
-      against = value;
-    } else if (arg.startsWith('-') && arg !== '-') throw new InputError(`unknown option ${arg}: ${USAGE}`);
-    else if (other === undefined) other = arg;
-    else throw new InputError(`one document at a time (got "${other}" and "${arg}"): ${USAGE}`);
-  }
-  if (help) return { other: '', against: '', json, help };
-  if (!other) throw new InputError(`missing the document to compare: ${USAGE}`);
-  return { other, against: against ?? DEFAULT_AGAINST, json, help };
+  const { values, positionals, help } = readCli(CLI, argv);
+  const json = values.json === true;
+  if (help) return { other: '', against: '', json, help, accept: null };
+  if (values.accept === '') throw usageError(CLI, '--accept needs the path of an accepted-differences file');
+  if (values.against === '') throw usageError(CLI, '--against needs a path or URL');
+  if (positionals.length > 1) throw usageError(CLI, `one document at a time (got "${positionals[0]}" and "${positionals[1]}")`);
+  const other = positionals[0];
+  if (!other) throw usageError(CLI, 'missing the document to compare');
+  return { other, against: values.against ?? DEFAULT_AGAINST, json, help, accept: values.accept ?? null };
 }
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
@@ -64,7 +73,7 @@ async function load(source: string, cwd: string, argument: string): Promise<Cont
   try {
     return await loadContractDocument(location, source);
   } catch (e) {
-    if (e instanceof SpecError) throw new InputError(e.message.replace(/CONTRACT_SPEC/g, argument));
+    if (e instanceof SpecError) throw new UsageError(e.message.replace(/CONTRACT_SPEC/g, argument));
     throw e;
   }
 }
@@ -81,17 +90,34 @@ export async function runDrift(argv: string[], io: DriftIo): Promise<number> {
   try {
     const opts = parseArgs(argv);
     if (opts.help) {
-      io.stdout(`usage: ${USAGE}\nexit status: 0 no breaking difference, 1 breaking differences, 2 bad input\n`);
+      io.stdout(helpText(CLI));
       return 0;
     }
     const oldDoc = await load(opts.against, io.cwd, opts.against === DEFAULT_AGAINST ? 'the committed contract' : '--against');
     const newDoc = await load(opts.other, io.cwd, 'the <path|url> argument');
     const report = buildReport(display(opts.against, io.cwd), display(opts.other, io.cwd), compareContracts(oldDoc, newDoc));
-    io.stdout(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatTable(report, oldDoc.operations));
-    return report.breaking > 0 ? 1 : 0;
+    let newBreaking = report.breaking;
+    if (opts.accept) {
+      const file = isAbsolute(opts.accept) ? opts.accept : resolve(io.cwd, opts.accept);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch {
+        throw new UsageError(`--accept ${opts.accept} cannot be read: give the path of an accepted-differences file`);
+      }
+      try {
+        newBreaking = applyAccepted(report.differences, parseAccepted(text, `--accept ${opts.accept}`)).length;
+      } catch (e) {
+        if (e instanceof AcceptFileError) throw new UsageError(e.message);
+        throw e;
+      }
+    }
+    io.stdout(opts.json ? JSON.stringify({ ...report, newBreaking }, null, 2) + '\n' : formatTable(report, oldDoc.operations));
+    return newBreaking > 0 ? 1 : 0;
   } catch (e) {
-    const message = e instanceof InputError ? e.message : `unexpected failure (${(e as Error)?.message ?? String(e)})`;
-    io.stderr(`drift: ${message.split('\n')[0]}\n`);
+    // The same one line as every tool's fail(), returned rather than exited: runDrift runs in-process in the self-test.
+    const message = e instanceof UsageError ? e.message : `unexpected failure (${firstLine(e)})`;
+    io.stderr(`${CLI.tool}: ${firstLine(message)}\n`);
     return 2;
   }
 }
@@ -104,7 +130,7 @@ if (require.main === module) {
   void runDrift(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    cwd: process.env.INIT_CWD ?? process.cwd(),
+    cwd: invocationDir(),
   }).then((code) => {
     process.exitCode = code;
   });

@@ -10,9 +10,23 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import openapiTS, { COMMENT_HEADER, astToString } from 'openapi-typescript';
+import { fail, parseCli } from '../fixtures/run/cli';
 
 export const CONTRACT_FILE = resolve(__dirname, '..', 'schemas', 'managed-users.openapi.json');
 export const TYPES_FILE = resolve(__dirname, '..', 'schemas', 'managed-users.types.ts');
+
+const CLI = {
+  tool: 'gen:types',
+  usage: 'npm run gen:types [-- --check]',
+  about: [
+    'Generates schemas/managed-users.types.ts from schemas/managed-users.openapi.json with openapi-typescript',
+    '(pinned in package.json: the output depends on its version).',
+  ],
+  flags: {
+    check: { type: 'boolean', help: 'write nothing; exit 1 when the checked-in file is stale' },
+  },
+  notes: ['exit status: 0 written (or up to date), 1 stale (--check), 2 bad input or a failure'],
+} as const;
 
 /** The text the types file must have for the committed contract document. */
 export async function generateTypes(contractFile = CONTRACT_FILE): Promise<string> {
@@ -25,9 +39,10 @@ export async function generateTypes(contractFile = CONTRACT_FILE): Promise<strin
 }
 
 async function main(): Promise<void> {
+  const { values } = parseCli(CLI);
   const text = await generateTypes();
   const file = relative(process.cwd(), TYPES_FILE);
-  if (process.argv.includes('--check')) {
+  if (values.check) {
     let current = '';
     try {
       current = readFileSync(TYPES_FILE, 'utf8');
@@ -35,7 +50,7 @@ async function main(): Promise<void> {
       // missing: stale
     }
     if (current !== text) {
-      process.stderr.write(`gen:types: ${file} is stale: run npm run gen:types and commit it\n`);
+      process.stderr.write(`${CLI.tool}: ${file} is stale: run npm run gen:types and commit it\n`);
       process.exitCode = 1;
     }
     return;
@@ -45,8 +60,5 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`gen:types: ${(e as Error)?.message?.split('\n')[0] ?? String(e)}\n`);
-    process.exitCode = 2;
-  });
+  main().catch((e: unknown) => fail(CLI.tool, e));
 }

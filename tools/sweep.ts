@@ -13,53 +13,51 @@
  *   npm run sweep -- --dry-run          only print what would be removed
  */
 import { request } from '@playwright/test';
-import { ConfigError, loadEnvFile, parseSettings } from '../fixtures/run/config';
+import { ConfigError, sweepSettings } from '../fixtures/run/config';
+import { environment } from '../fixtures/run/env';
+import { fail, parseCli, UsageError } from '../fixtures/run/cli';
 import { transportFor } from '../fixtures/client/client';
 import { cleanupClients, removeOwnUsers, scanList } from '../fixtures/run/cleanup';
 import { parseOwnEmail } from '../fixtures/contract/inputs';
 import { leftovers, readLedgers } from '../fixtures/run/ledger';
-import { loadValidator } from '../fixtures/run/settings';
-import { registerSecret } from '../fixtures/contract/redact';
+import { activate, loadValidator } from '../fixtures/run/settings';
 import { SpecError } from '../fixtures/contract/openapi';
 import { OwnershipGate } from '../fixtures/client/ownership';
 import { RateBudget } from '../fixtures/client/pacer';
 
-function fail(message: string): never {
-  process.stderr.write(`sweep: ${message}\n`);
-  process.exit(2);
-}
+const CLI = {
+  tool: 'sweep',
+  usage: 'npm run sweep -- [--older-than <minutes>] [--dry-run]',
+  about: [
+    'Removes what earlier runs of the suite left on the server CAL_API_URL names: users whose e-mail carries',
+    'the namespace (CONTRACT_NAMESPACE) and a run stamp older than --older-than, found in the run ledgers',
+    '(CONTRACT_STATE_DIR) and in what the list shows; each is read by id just before it is deleted.',
+  ],
+  flags: {
+    'older-than': { type: 'string', value: '<minutes>', help: 'only runs at least this old (default 60; 0: any age, with no run in progress!)' },
+    'dry-run': { type: 'boolean', help: 'only print what would be removed' },
+  },
+  notes: ['exit status: 0 done (or a dry run), 1 a problem (a user could not be looked up or removed; each is printed), 2 bad input'],
+} as const;
 
-function options(argv: string[]) {
-  let olderThanMin = 60;
-  let dryRun = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--dry-run') dryRun = true;
-    else if (a === '--older-than' || a.startsWith('--older-than=')) {
-      const v = a.includes('=') ? a.split('=')[1] : argv[++i];
-      if (!v || !/^\d+$/.test(v)) fail('--older-than takes a whole number of minutes, e.g. --older-than 60');
-      olderThanMin = Number(v);
-    } else if (a === '--help' || a === '-h') {
-      process.stdout.write('usage: npm run sweep -- [--older-than <minutes>] [--dry-run]\n');
-      process.exit(0);
-    } else fail(`unknown argument ${a}: use --older-than <minutes> and/or --dry-run`);
-  }
-  return { olderThanMin, dryRun };
+function options(argv: string[]): { olderThanMin: number; dryRun: boolean } {
+  return parseCli(CLI, argv, ({ values }) => {
+    const olderThan = values['older-than'] ?? '60';
+    if (!/^\d+$/.test(olderThan)) throw new UsageError('--older-than takes a whole number of minutes, e.g. --older-than 60');
+    return { olderThanMin: Number(olderThan), dryRun: values['dry-run'] === true };
+  });
 }
 
 async function main(): Promise<void> {
   const { olderThanMin, dryRun } = options(process.argv.slice(2));
   let settings;
   try {
-    loadEnvFile();
-    if (!process.env.CAL_API_URL?.trim()) throw new ConfigError('CAL_API_URL is not set: sweep cleans a real server (set CAL_API_URL and the client variables); the embedded server keeps nothing between runs');
-    settings = parseSettings(process.env, null);
+    settings = activate(sweepSettings(environment()));
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof SpecError) fail(e.message);
+    if (e instanceof ConfigError || e instanceof SpecError) fail(CLI.tool, e.message);
     throw e;
   }
   const target = settings.target;
-  for (const c of [target.client, target.other]) registerSecret(c?.secret);
   const cutoff = Date.now() - olderThanMin * 60_000;
   const isSweepable = (email: string) => {
     const own = parseOwnEmail(email, settings.namespace);
@@ -71,7 +69,7 @@ async function main(): Promise<void> {
   try {
     validator = loadValidator(settings);
   } catch (e) {
-    if (e instanceof SpecError || e instanceof ConfigError) fail(e.message);
+    if (e instanceof SpecError || e instanceof ConfigError) fail(CLI.tool, e.message);
     throw e;
   }
   // sweep's rule: the namespace and a run stamp older than the cutoff; every delete passes the gate, inside the rate budget.
@@ -117,4 +115,4 @@ async function main(): Promise<void> {
   process.exit(problems.length ? 1 : 0);
 }
 
-main().catch((e) => fail((e as Error).message.split('\n')[0] ?? String(e)));
+main().catch((e) => fail(CLI.tool, e));
