@@ -40,7 +40,7 @@ function dirsWithCoverage(root: string, out: string[] = []): string[] {
 async function main(): Promise<void> {
   const { positionals: roots, values } = parseCli(CLI);
   if (!roots.length) throw new ConfigError('give the state directories of the runs, e.g. npm run coverage -- .contract-run');
-  const runs = (values.run as string[] | undefined) ?? [];
+  const runs = values.run ?? [];
   for (const r of runs) if (!/^[0-9a-z]{10}$/.test(r)) throw new ConfigError(`--run ${r} is not a run id (10 lower-case letters and digits, printed first by every run)`);
   // A run's records live in <state dir>/<run id>/: --run keeps those directories only.
   const dirs = roots.flatMap((r) => dirsWithCoverage(r)).filter((d) => !runs.length || runs.includes(basename(d)));
