@@ -138,6 +138,14 @@ export function createStore(cfg: InstanceConfig): Store {
     const byEmail = emailIndex.get(rec.clientId);
     if (byEmail?.get(rec.email) === rec) byEmail.delete(rec.email);
   };
+  /**
+   * E-mails that still count as taken for a create although no live user has them:
+   * a deleted user's (fault recreate-deleted-email-conflict) or one a PATCH moved
+   * away from (fault old-email-still-taken). Keyed by client and stored e-mail.
+   */
+  const stale = new Map<string, UserRecord>();
+  /** Users created with a time zone, per client (fault schedule-collision-third-user). */
+  const zonedCreates = new Map<string, number>();
 
   const idRng = createRng(subSeed(seed, 'ids'));
   const orderSalt = subSeed(seed, 'order');
@@ -180,6 +188,17 @@ export function createStore(cfg: InstanceConfig): Store {
     const email = fx === 'email-not-suffixed' ? rawEmail : suffixEmail(rawEmail, clientId);
     const withZone = f.timeZone !== undefined;
     const wantsSchedule = withZone ? fx !== 'default-schedule-null' : fx === 'default-schedule-without-timezone';
+    let scheduleId: number | null = null;
+    if (wantsSchedule) {
+      let collide = false;
+      if (fx === 'schedule-collision-third-user' && withZone) {
+        // The bug: the third zoned create of a client re-reads "the latest schedule" instead of the one it made.
+        const zoned = (zonedCreates.get(clientId) ?? 0) + 1;
+        zonedCreates.set(clientId, zoned);
+        collide = zoned === 3 && lastScheduleId > 0;
+      }
+      scheduleId = collide ? lastScheduleId : nextScheduleId();
+    }
     const rec: UserRecord = {
       id,
       clientId,
@@ -189,11 +208,11 @@ export function createStore(cfg: InstanceConfig): Store {
       name: f.name ?? null,
       bio: fx === 'create-drops-bio' ? null : (f.bio ?? null),
       timeZone: f.timeZone ?? (fx === 'default-timezone-utc' ? 'UTC' : DEFAULT_TIME_ZONE),
-      weekStart: f.weekStart ?? DEFAULT_WEEK_START,
+      weekStart: f.weekStart ?? (fx === 'default-weekstart-monday' ? 'Monday' : DEFAULT_WEEK_START),
       createdDate: formatDate(createdAtMs),
       createdAtIso: legal ? new Date(createdAtMs).toISOString() : '',
-      timeFormat: f.timeFormat ?? DEFAULT_TIME_FORMAT,
-      defaultScheduleId: wantsSchedule ? nextScheduleId() : null,
+      timeFormat: f.timeFormat ?? (fx === 'default-timeformat-24' ? 24 : DEFAULT_TIME_FORMAT),
+      defaultScheduleId: scheduleId,
       locale: f.locale ?? DEFAULT_LOCALE,
       avatarUrl: f.avatarUrl ?? null,
       metadata: fx === 'create-drops-metadata' ? undefined : f.metadata,
@@ -213,6 +232,7 @@ export function createStore(cfg: InstanceConfig): Store {
 
   function remove(rec: UserRecord): void {
     indexRemove(rec);
+    if (fault === 'recreate-deleted-email-conflict') stale.set(`${rec.clientId} ${rec.email}`, rec);
     if (softDelete) {
       rec.deleted = true;
       return;
@@ -223,6 +243,7 @@ export function createStore(cfg: InstanceConfig): Store {
 
   function setEmail(rec: UserRecord, stored: string, raw: string, regenerateUsername: boolean): void {
     indexRemove(rec);
+    if (fault === 'old-email-still-taken' && rec.email !== stored) stale.set(`${rec.clientId} ${rec.email}`, rec);
     rec.email = stored;
     rec.rawEmail = raw;
     if (regenerateUsername) rec.username = makeUsername(stored);
@@ -236,7 +257,7 @@ export function createStore(cfg: InstanceConfig): Store {
       }
       return undefined;
     }
-    return indexGet(clientId, storedEmail);
+    return indexGet(clientId, storedEmail) ?? stale.get(`${clientId} ${storedEmail}`);
   }
 
   function findUser(clientId: string, id: number, op: Operation): UserRecord | undefined {
