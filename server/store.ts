@@ -144,8 +144,6 @@ export function createStore(cfg: InstanceConfig): Store {
    * away from (fault old-email-still-taken). Keyed by client and stored e-mail.
    */
   const stale = new Map<string, UserRecord>();
-  /** Users created with a time zone, per client (fault schedule-collision-third-user). */
-  const zonedCreates = new Map<string, number>();
 
   const idRng = createRng(subSeed(seed, 'ids'));
   const orderSalt = subSeed(seed, 'order');
@@ -190,14 +188,13 @@ export function createStore(cfg: InstanceConfig): Store {
     const wantsSchedule = withZone ? fx !== 'default-schedule-null' : fx === 'default-schedule-without-timezone';
     let scheduleId: number | null = null;
     if (wantsSchedule) {
-      let collide = false;
+      let shared: number | null = null;
       if (fx === 'schedule-collision-third-user' && withZone) {
-        // The bug: the third zoned create of a client re-reads "the latest schedule" instead of the one it made.
-        const zoned = (zonedCreates.get(clientId) ?? 0) + 1;
-        zonedCreates.set(clientId, zoned);
-        collide = zoned === 3 && lastScheduleId > 0;
+        // The bug: a client's third live user with a schedule re-reads "the client's latest schedule" instead of the one it made.
+        const scheduled = [...(byClient.get(clientId)?.values() ?? [])].filter((u) => !u.deleted && u.defaultScheduleId !== null);
+        if (scheduled.length === 2) shared = scheduled[1]!.defaultScheduleId;
       }
-      scheduleId = collide ? lastScheduleId : nextScheduleId();
+      scheduleId = shared ?? nextScheduleId();
     }
     const rec: UserRecord = {
       id,
