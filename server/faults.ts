@@ -156,7 +156,7 @@ const DEFS = [
   { id: 'error-path-template', operation: 'all', kind: 'body-shape', description: "The error envelope's path is the route template (/v2/oauth-clients/:clientId/users/:userId), not the request path." },
 
   // ── explore-only: state-dependent bugs no named check targets (npm run explore finds them) ──
-  { id: 'schedule-collision-third-user', operation: 'create', kind: 'state', exploreOnly: true, description: 'A user created with a timeZone while its client has exactly two live users with a default schedule gets the newer one\'s schedule id instead of a schedule of its own.' },
+  { id: 'schedule-collision-third-user', operation: 'create', kind: 'state', exploreOnly: true, description: 'A user created with a timeZone while its client has exactly two live users with a default schedule (made since start-up) gets the newer one\'s schedule id instead of a schedule of its own.' },
   { id: 'patch-after-refresh-resets-locale', operation: 'update', kind: 'state', exploreOnly: true, description: 'A PATCH that does not send locale resets it to "en" once the user has been force-refreshed.' },
   { id: 'list-empty-name-null', operation: 'list', kind: 'state', exploreOnly: true, description: 'In list answers a user whose name is "" shows name null (get, create and PATCH show "").' },
   { id: 'patch-email-second-change-raw', operation: 'update', kind: 'state', exploreOnly: true, description: "A user's second (and later) e-mail change stores the raw address, without +<clientId>." },

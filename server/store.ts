@@ -144,6 +144,8 @@ export function createStore(cfg: InstanceConfig): Store {
    * away from (fault old-email-still-taken). Keyed by client and stored e-mail.
    */
   const stale = new Map<string, UserRecord>();
+  /** Users made at start-up (`pristine`): the bug of fault schedule-collision-third-user counts only the others. */
+  const preexisting = new WeakSet<UserRecord>();
 
   const idRng = createRng(subSeed(seed, 'ids'));
   const orderSalt = subSeed(seed, 'order');
@@ -191,7 +193,7 @@ export function createStore(cfg: InstanceConfig): Store {
       let shared: number | null = null;
       if (fx === 'schedule-collision-third-user' && withZone) {
         // The bug: a client's third live user with a schedule re-reads "the client's latest schedule" instead of the one it made.
-        const scheduled = [...(byClient.get(clientId)?.values() ?? [])].filter((u) => !u.deleted && u.defaultScheduleId !== null);
+        const scheduled = [...(byClient.get(clientId)?.values() ?? [])].filter((u) => !u.deleted && u.defaultScheduleId !== null && !preexisting.has(u));
         if (scheduled.length === 2) shared = scheduled[1]!.defaultScheduleId;
       }
       scheduleId = shared ?? nextScheduleId();
@@ -222,6 +224,7 @@ export function createStore(cfg: InstanceConfig): Store {
       json: null,
     };
     users.set(id, rec);
+    if (pristine) preexisting.add(rec);
     byClient.get(clientId)?.set(id, rec);
     indexSet(rec);
     return rec;
