@@ -6,10 +6,11 @@
  * names the rules tested on one side only.
  */
 import { test, expect } from '@playwright/test';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caseTags, deriveCatalogue, fieldSamples, isDynamic, type Catalogue } from '../fixtures/contract/rules';
-import { oneSided, ruleCoverageLine, ruleCoverageMarkdown, ruleRows, untested } from '../fixtures/run/rule-coverage';
+import { oneSided, ruleCoverageLine, ruleCoverageMarkdown, ruleCoverageOfRun, ruleRows, ruleRowsOfDirs, RuleSideLog, untested } from '../fixtures/run/rule-coverage';
 import { ROOT } from './support';
 
 const contract = () => JSON.parse(readFileSync(join(ROOT, 'schemas', 'managed-users.openapi.json'), 'utf8'));
@@ -102,4 +103,24 @@ test('the rule × side view names every rule tested on one side only, and every 
   const md = ruleCoverageMarkdown(partial);
   expect(md).toContain('**Tested on one side only:** `list.limit.maximum` (no reject check)');
   expect(md).toMatch(/`create.weekStart.enum` .*waived: the facts \(inferred\): on create only the type/);
+});
+
+test('runs record the sides their checks exercise; the view reads them back from one run or from many state directories (shards)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+  try {
+    new RuleSideLog(join(dir, 'shard1', 'run0000001'), 'w1', true).append([{ rule: 'list.limit.maximum', side: 'accept', check: 'a' }]);
+    new RuleSideLog(join(dir, 'shard2', 'run0000001'), 'w2', true).append([{ rule: 'list.limit.maximum', side: 'reject', check: 'b' }, { rule: 'list.limit.minimum', side: 'reject', check: 'c' }]);
+    new RuleSideLog(join(dir, 'off'), 'w3', false).append([{ rule: 'list.limit.minimum', side: 'accept', check: 'd' }]);
+    const { rows, records } = ruleRowsOfDirs([dir], contract());
+    expect(records).toBe(3);
+    const row = (id: string) => rows.find((r) => r.rule.id === id)!;
+    expect(row('list.limit.maximum').missing).toEqual([]);
+    expect(row('list.limit.minimum').missing).toEqual(['accept']);
+    expect(oneSided(rows).map((r) => r.rule.id)).toEqual(['list.limit.minimum']);
+    const one = ruleCoverageOfRun({ spec: join(ROOT, 'schemas', 'managed-users.openapi.json'), stateDir: join(dir, 'shard2'), runId: 'run0000001' });
+    expect(one?.line).toContain('list.limit.maximum (no accept)');
+    expect(ruleCoverageOfRun({ spec: join(ROOT, 'schemas', 'managed-users.openapi.json'), stateDir: dir, runId: 'none' })).toBeNull();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -9,21 +9,11 @@
  * to the GitHub step summary when there is one, and exits 1 when a rule was
  * tested on one side only or not at all.
  */
-import { appendFileSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULT_SPEC } from '../fixtures/run/config';
 import { loadDocumentText, SpecError } from '../fixtures/contract/openapi';
-import { ruleCatalogue } from '../fixtures/contract/rules';
-import { oneSided, readRuleSides, ruleCoverageLine, ruleCoverageMarkdown, ruleRows, untested } from '../fixtures/run/rule-coverage';
-
-function dirsWithRecords(root: string, out: string[] = []): string[] {
-  if (!existsSync(root) || !statSync(root).isDirectory()) return out;
-  const names = readdirSync(root);
-  if (names.some((n) => n.startsWith('rules-') && n.endsWith('.jsonl'))) out.push(root);
-  for (const n of names) if (statSync(join(root, n)).isDirectory()) dirsWithRecords(join(root, n), out);
-  return out;
-}
+import { oneSided, ruleCoverageLine, ruleCoverageMarkdown, ruleRowsOfDirs, untested } from '../fixtures/run/rule-coverage';
 
 async function main(): Promise<void> {
   let parsed;
@@ -38,10 +28,9 @@ async function main(): Promise<void> {
   }
   const roots = parsed.positionals;
   if (!roots.length) throw new ConfigError('give the state directories of the runs, e.g. npm run rules -- .contract-run');
-  const records = roots.flatMap((r) => dirsWithRecords(r)).flatMap((d) => readRuleSides(d));
-  if (!records.length) throw new ConfigError(`no rule records under ${roots.join(', ')}: point at CONTRACT_STATE_DIR of finished contract runs`);
   const doc = JSON.parse(await loadDocumentText(process.env.CONTRACT_SPEC || DEFAULT_SPEC));
-  const rows = ruleRows(ruleCatalogue(doc), records);
+  const { rows, records } = ruleRowsOfDirs(roots, doc);
+  if (!records) throw new ConfigError(`no rule records under ${roots.join(', ')}: point at CONTRACT_STATE_DIR of finished contract runs`);
   const markdown = ruleCoverageMarkdown(rows);
   process.stdout.write(`${ruleCoverageLine(rows)}\n`);
   if (parsed.values.markdown === '-') process.stdout.write(markdown);
