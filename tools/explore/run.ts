@@ -11,6 +11,7 @@ import { transportFor } from '../../fixtures/client/client';
 import { OwnershipGate } from '../../fixtures/client/ownership';
 import { RateBudget, UNPACED } from '../../fixtures/client/pacer';
 import { parseOwnEmail } from '../../fixtures/contract/inputs';
+import { redact } from '../../fixtures/contract/redact';
 import type { ContractValidator } from '../../fixtures/contract/validator';
 import type { Settings } from '../../fixtures/run/config';
 import { cleanRun } from '../../fixtures/run/cleanup';
@@ -163,11 +164,11 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
     const replayPath = /replayPath="([^"]*)"/.exec(text)?.[1] ?? '';
     const err = failed.error;
     divergence = {
-      message: err instanceof Divergence ? err.what : String((err as Error)?.message ?? err).split('\n')[0]!,
+      message: redact(err instanceof Divergence ? err.what : String((err as Error)?.message ?? err).split('\n')[0]!),
       path: details.counterexamplePath ?? '',
       replayPath,
       shrinks: details.numShrinks,
-      steps: failed.world.log.map((s) => ({ index: s.index, text: s.text, curls: s.calls.map((c) => c.curl()) })),
+      steps: failed.world.log.map((s) => ({ index: s.index, text: redact(s.text), curls: s.calls.map((c) => c.curl()) })),
     };
   }
   return {
