@@ -173,7 +173,8 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   }
   return {
     seed: details.seed,
-    runs: details.numRuns,
+    // Once stopped, fast-check still walks through the remaining runs (each returns at once): count what really ran.
+    runs: aborted ? sequence : details.numRuns,
     ms: Date.now() - started,
     interrupted: details.interrupted,
     divergence,
