@@ -122,7 +122,53 @@ const DEFS = [
 
   // ── ids ───────────────────────────────────────────────────────────────────
   { id: 'malformed-id-500', operation: 'all', kind: 'ids', description: 'A userId that is not an integer string answers 500 instead of 400.' },
-] as const satisfies readonly { id: string; operation: FaultOperation; kind: string; description: string }[];
+
+  // ── accepting edges: a rule's largest, smallest or other accepted value refused ──
+  { id: 'create-timezone-required', operation: 'create', kind: 'edges', description: 'Create requires timeZone (validated without @IsOptional): a body with only email and name is a 400.' },
+  { id: 'name-empty-rejected', operation: 'all', kind: 'edges', description: 'name "" is a 400 (create and PATCH), as if the field carried @IsNotEmpty.' },
+  { id: 'bio-empty-rejected', operation: 'all', kind: 'edges', description: 'bio "" is a 400 (create and PATCH).' },
+  { id: 'timeformat-24-rejected', operation: 'all', kind: 'edges', description: 'timeFormat 24 is a 400 (create and PATCH): only 12 is in the accepted list.' },
+  { id: 'weekstart-sunday-rejected', operation: 'all', kind: 'edges', description: 'weekStart "Sunday" is a 400 (create and PATCH): the weekday list runs Monday to Saturday.' },
+  { id: 'timezone-regex', operation: 'all', kind: 'edges', description: 'timeZone must look like Area/Location (create and PATCH): "UTC" and three-part zones such as America/Argentina/Buenos_Aires are a 400.' },
+  { id: 'locale-region-rejected', operation: 'all', kind: 'edges', description: 'Locales with a region (es-419, pt-BR, zh-CN, zh-TW) are a 400 (create and PATCH).' },
+  { id: 'avatar-https-only', operation: 'all', kind: 'edges', description: 'avatarUrl must start with https:// (create and PATCH): an http URL is a 400.' },
+  { id: 'metadata-empty-rejected', operation: 'all', kind: 'edges', description: 'metadata {} is a 400 (create and PATCH), as if it carried @IsNotEmptyObject.' },
+  { id: 'metadata-key-count-off-by-one', operation: 'all', kind: 'edges', description: 'Metadata with exactly 50 keys is a 400 (>= instead of >; create and PATCH).' },
+  { id: 'metadata-key-length-off-by-one', operation: 'all', kind: 'edges', description: 'A metadata key of exactly 40 characters is a 400 (create and PATCH).' },
+  { id: 'metadata-value-length-off-by-one', operation: 'all', kind: 'edges', description: 'A metadata string value of exactly 500 characters is a 400 (create and PATCH).' },
+  { id: 'metadata-strings-only', operation: 'all', kind: 'edges', description: 'Metadata values that are numbers or booleans are a 400 (create and PATCH).' },
+  { id: 'create-email-format-checked', operation: 'create', kind: 'edges', description: 'Create checks the e-mail format (consecutive dots in the local part are a 400), which the server does not do.' },
+  { id: 'create-timezone-null-rejected', operation: 'create', kind: 'edges', description: 'Create with timeZone null is a 400 instead of the default Europe/London.' },
+  { id: 'create-timeformat-string-rejected', operation: 'create', kind: 'edges', description: 'Create with timeFormat "24" (a string) is a 400 instead of being coerced to 24.' },
+  { id: 'default-weekstart-monday', operation: 'create', kind: 'defaults', description: 'A user created without weekStart gets Monday instead of Sunday.' },
+  { id: 'default-timeformat-24', operation: 'create', kind: 'defaults', description: 'A user created without timeFormat gets 24 instead of 12.' },
+  { id: 'list-limit-one-rejected', operation: 'list', kind: 'edges', description: 'limit=1 is a 400 (the lower bound is taken as 2).' },
+  { id: 'list-limit-max-exclusive', operation: 'list', kind: 'edges', description: 'limit=250 is a 400 (the upper bound is exclusive).' },
+  { id: 'list-offset-zero-rejected', operation: 'list', kind: 'edges', description: 'An explicit offset=0 is a 400 (a falsy check on the parsed value).' },
+  { id: 'list-offset-max-exclusive', operation: 'list', kind: 'edges', description: 'offset=250 is a 400 (the upper bound is exclusive).' },
+  { id: 'list-default-offset-one', operation: 'list', kind: 'defaults', description: 'Without offset, a page skips one user (offset defaults to 1, as if it were a page number).' },
+  { id: 'list-default-limit-20', operation: 'list', kind: 'defaults', description: 'Without limit, a page holds at most 20 users instead of 50.' },
+  { id: 'patch-timeformat-unchecked', operation: 'update', kind: 'validation', description: 'PATCH accepts any number as timeFormat.' },
+  { id: 'patch-locale-unchecked', operation: 'update', kind: 'validation', description: 'PATCH accepts any string as locale.' },
+  { id: 'patch-timezone-unchecked', operation: 'update', kind: 'validation', description: "PATCH accepts any timeZone string (incl. '') and stores it as given." },
+  { id: 'patch-avatar-unchecked', operation: 'update', kind: 'validation', description: 'PATCH accepts any string as avatarUrl.' },
+  { id: 'patch-non-object-accepted', operation: 'update', kind: 'validation', description: 'A PATCH body that is a JSON array is taken as an empty update (200).' },
+  { id: 'patch-empty-body-rejected', operation: 'update', kind: 'edges', description: 'An empty PATCH ({}) is a 400 ("at least one field") instead of a no-op 200.' },
+  { id: 'error-path-template', operation: 'all', kind: 'body-shape', description: "The error envelope's path is the route template (/v2/oauth-clients/:clientId/users/:userId), not the request path." },
+
+  // ── explore-only: state-dependent bugs no named check targets (npm run explore finds them) ──
+  { id: 'schedule-collision-third-user', operation: 'create', kind: 'state', exploreOnly: true, description: 'A user created with a timeZone while its client has exactly two live users with a default schedule (made since start-up) gets the newer one\'s schedule id instead of a schedule of its own.' },
+  { id: 'patch-after-refresh-resets-locale', operation: 'update', kind: 'state', exploreOnly: true, description: 'A PATCH that does not send locale resets it to "en" once the user has been force-refreshed.' },
+  { id: 'list-empty-name-null', operation: 'list', kind: 'state', exploreOnly: true, description: 'In list answers a user whose name is "" shows name null (get, create and PATCH show "").' },
+  { id: 'patch-email-second-change-raw', operation: 'update', kind: 'state', exploreOnly: true, description: "A user's second (and later) e-mail change stores the raw address, without +<clientId>." },
+  { id: 'list-offset-equal-count', operation: 'list', kind: 'state', exploreOnly: true, description: 'When offset equals the number of matching users (> 0), the page holds the last of them instead of none.' },
+  { id: 'recreate-deleted-email-conflict', operation: 'create', kind: 'state', exploreOnly: true, description: 'Creating a user with the e-mail of a deleted user of the client is a 409 naming the deleted id.' },
+  { id: 'patch-own-email-conflict', operation: 'update', kind: 'state', exploreOnly: true, description: 'A PATCH of a user\'s e-mail to the address it already has is a 409 (it conflicts with itself).' },
+  { id: 'refresh-after-email-change-404', operation: 'refresh', kind: 'state', exploreOnly: true, description: 'Force-refresh of a user whose e-mail was changed by a PATCH is a 404 (looked up by its first e-mail).' },
+  { id: 'patch-metadata-merges', operation: 'update', kind: 'state', exploreOnly: true, description: 'metadata in a PATCH is merged into the stored metadata instead of replacing it.' },
+  { id: 'patch-timeformat-resets-weekstart', operation: 'update', kind: 'state', exploreOnly: true, description: 'A PATCH of timeFormat without weekStart resets weekStart to Sunday.' },
+  { id: 'old-email-still-taken', operation: 'create', kind: 'state', exploreOnly: true, description: 'After a PATCH moved a user to a new e-mail, creating a user with its old e-mail is a 409.' },
+] as const satisfies readonly { id: string; operation: FaultOperation; kind: string; description: string; exploreOnly?: true }[];
 
 export type FaultId = (typeof DEFS)[number]['id'];
 
@@ -131,9 +177,22 @@ export interface FaultSpec {
   operation: FaultOperation;
   kind: string;
   description: string;
+  /**
+   * Written for `npm run explore` (state-dependent bugs that no named check
+   * targets): the mutation self-test (selftest/mutants.ts) leaves them out
+   * unless named with --faults, and selftest/explore.spec.ts requires explore
+   * to find each of them.
+   */
+  exploreOnly?: boolean;
 }
 
 export const FAULTS: readonly FaultSpec[] = DEFS;
+
+/** The faults the named checks must kill (the mutation self-test's default set). */
+export const NAMED_FAULTS: readonly FaultSpec[] = FAULTS.filter((f) => !f.exploreOnly);
+
+/** The faults written for explore (see FaultSpec.exploreOnly). */
+export const EXPLORE_ONLY_FAULTS: readonly FaultSpec[] = FAULTS.filter((f) => f.exploreOnly);
 
 const FAULT_IDS: ReadonlySet<string> = new Set(DEFS.map((f) => f.id));
 

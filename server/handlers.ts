@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { InstanceConfig } from './config';
-import { LIST_LIMIT_MAX } from './constants';
+import { DEFAULT_LOCALE, DEFAULT_WEEK_START, LIST_LIMIT_MAX } from './constants';
 import type { Preexisting } from './preexisting';
 import type { Serialiser } from './serialise';
 import { type Store, splitEmail, suffixEmail, type UserRecord } from './store';
@@ -29,6 +29,10 @@ export interface Handlers {
 export function createHandlers(cfg: InstanceConfig, store: Store, out: Serialiser, preexisting: Preexisting): Handlers {
   const { fault, legal, msgs, vctx } = cfg;
   const issueTokens = createTokenIssuer({ legal, fault });
+  /** How often each user's e-mail was changed by a PATCH (explore-only faults). */
+  const emailChanges = new WeakMap<UserRecord, number>();
+  /** Users force-refreshed at least once (fault patch-after-refresh-resets-locale). */
+  const refreshed = new WeakSet<UserRecord>();
 
   /** A new token pair for the user; earlier pairs count as revoked. */
   function issueFor(rec: UserRecord, clientId: string): TokenPair {
@@ -81,27 +85,34 @@ export function createHandlers(cfg: InstanceConfig, store: Store, out: Serialise
     return wrong ?? rec;
   }
 
-  /** The stored form of a PATCHed e-mail. */
-  const patchedEmail = (raw: string, clientId: string) =>
-    fault === 'patch-email-not-suffixed' || fault === 'email-not-suffixed' ? raw : suffixEmail(raw, clientId);
+  /** The stored form of a PATCHed e-mail (for `rec`, whose earlier changes one explore-only fault remembers). */
+  const patchedEmail = (raw: string, clientId: string, rec: UserRecord) =>
+    fault === 'patch-email-not-suffixed' || fault === 'email-not-suffixed' || (fault === 'patch-email-second-change-raw' && (emailChanges.get(rec) ?? 0) >= 1)
+      ? raw
+      : suffixEmail(raw, clientId);
 
   function applyPatch(rec: UserRecord, clientId: string, p: PatchFields, skipConflicts: boolean): void {
     if (p.email !== undefined) {
       const raw = store.normaliseEmail(p.email);
-      const stored = patchedEmail(raw, clientId);
+      const stored = patchedEmail(raw, clientId, rec);
       const holder = store.byEmail(rec.clientId, stored);
-      if (!(skipConflicts && holder !== undefined && holder !== rec)) store.setEmail(rec, stored, raw, fault !== 'patch-username-stale');
+      if (!(skipConflicts && holder !== undefined && holder !== rec)) {
+        if (stored !== rec.email) emailChanges.set(rec, (emailChanges.get(rec) ?? 0) + 1);
+        store.setEmail(rec, stored, raw, fault !== 'patch-username-stale');
+      }
     }
     if (p.name !== undefined) rec.name = p.name;
     if (p.timeFormat !== undefined) rec.timeFormat = p.timeFormat;
     if (p.defaultScheduleId !== undefined) rec.defaultScheduleId = p.defaultScheduleId;
     if (p.weekStart !== undefined) rec.weekStart = p.weekStart;
+    else if (p.timeFormat !== undefined && fault === 'patch-timeformat-resets-weekstart') rec.weekStart = DEFAULT_WEEK_START;
     if (p.timeZone !== undefined) rec.timeZone = p.timeZone;
     if (p.locale !== undefined && fault !== 'patch-ignores-locale') rec.locale = p.locale;
+    else if (p.locale === undefined && fault === 'patch-after-refresh-resets-locale' && refreshed.has(rec)) rec.locale = DEFAULT_LOCALE;
     if (p.avatarUrl !== undefined) rec.avatarUrl = p.avatarUrl;
     if (p.bio !== undefined) rec.bio = p.bio;
     else if (fault === 'patch-resets-unsent') rec.bio = null;
-    if (p.metadata !== undefined) rec.metadata = p.metadata;
+    if (p.metadata !== undefined) rec.metadata = fault === 'patch-metadata-merges' ? { ...rec.metadata, ...p.metadata } : p.metadata;
     else if (fault === 'patch-resets-unsent') rec.metadata = undefined;
     rec.json = null;
   }
@@ -119,9 +130,10 @@ export function createHandlers(cfg: InstanceConfig, store: Store, out: Serialise
     const rec = store.findUser(clientId, id, 'update');
     if (rec === undefined) return out.notFoundUser(req, res, id);
     if (v.valid.email !== undefined) {
-      const stored = patchedEmail(store.normaliseEmail(v.valid.email), clientId);
+      const stored = patchedEmail(store.normaliseEmail(v.valid.email), clientId, rec);
       const holder = store.byEmail(rec.clientId, stored);
-      if (holder !== undefined && holder !== rec && fault !== 'patch-duplicate-email-accepted') {
+      const conflicts = holder !== undefined && (holder !== rec || fault === 'patch-own-email-conflict');
+      if (conflicts && fault !== 'patch-duplicate-email-accepted') {
         return out.sendError(req, res, 409, 'ConflictException', msgs.conflict(holder.id));
       }
     }
@@ -160,6 +172,9 @@ export function createHandlers(cfg: InstanceConfig, store: Store, out: Serialise
   function refresh(req: Req, res: Res, clientId: string, id: number): void {
     const rec = store.findUser(clientId, id, 'refresh');
     if (rec === undefined) return out.notFoundUser(req, res, id);
+    // Looked up by the e-mail it was created with: a changed e-mail is not found.
+    if (fault === 'refresh-after-email-change-404' && (emailChanges.get(rec) ?? 0) > 0) return out.notFoundUser(req, res, id);
+    refreshed.add(rec);
     const t = issueFor(rec, clientId);
     out.sendSuccess(res, fault === 'refresh-201' ? 201 : 200, out.tokensJson(t, fault !== 'refresh-missing-refresh-expiry'));
   }
@@ -194,13 +209,17 @@ export function createHandlers(cfg: InstanceConfig, store: Store, out: Serialise
     }
     if (legal) selected.sort((a, b) => a.orderKey - b.orderKey || a.id - b.id);
 
-    const start = fault === 'list-offset-ignored' || unfiltered ? 0 : offset;
+    let start = fault === 'list-offset-ignored' || unfiltered ? 0 : offset;
+    // An off-by-one that only shows when the offset lands exactly at the end.
+    if (fault === 'list-offset-equal-count' && start > 0 && start === selected.length) start--;
     const count = unfiltered ? selected.length : fault === 'list-limit-ignored' ? LIST_LIMIT_MAX : fault === 'list-limit-plus-one' ? limit + 1 : limit;
     const page = selected.slice(start, start + count);
     let json = '[';
     for (let i = 0; i < page.length; i++) {
       if (i > 0) json += ',';
-      json += out.userJson(page[i] as UserRecord);
+      const rec = page[i] as UserRecord;
+      // The list's own mapper turns falsy names into null (`name: u.name || null`).
+      json += fault === 'list-empty-name-null' && rec.name === '' ? JSON.stringify({ ...JSON.parse(out.userJson(rec)), name: null }) : out.userJson(rec);
     }
     json += ']';
     out.sendSuccess(res, 200, fault === 'list-data-object' ? `{"users":${json}}` : json);

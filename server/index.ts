@@ -8,6 +8,6 @@ export type {
   StartOptions,
   Variant,
 } from './types';
-export { FAULTS, isFaultId } from './faults';
+export { EXPLORE_ONLY_FAULTS, FAULTS, isFaultId, NAMED_FAULTS } from './faults';
 export type { FaultId, FaultSpec } from './faults';
 export { createHandler, startInstances, startReferenceServer } from './http';

@@ -77,6 +77,8 @@ export function createPipes(cfg: InstanceConfig, out: Serialiser): Pipes {
       out.badRequest(req, res, msgs.malformedJson);
       return undefined;
     }
+    // The bug: a PATCH body that is an array is taken for an empty update.
+    if (fault === 'patch-non-object-accepted' && Array.isArray(parsed) && req.method === 'PATCH') return {};
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       out.badRequest(req, res, msgs.bodyNotObject);
       return undefined;

@@ -46,6 +46,11 @@ const OUTPUT_KEYS = new Set([
   'defaultScheduleId', 'locale', 'avatarUrl', 'metadata', 'theme', 'brandColor', 'createdAt', 'password',
 ]);
 
+/** `/api/v2/oauth-clients/c1/users/5?x` → `/api/v2/oauth-clients/:clientId/users/:userId` (fault error-path-template). */
+function routeTemplate(url: string): string {
+  return (url.split('?')[0] ?? '').replace(/\/oauth-clients\/[^/]+/, '/oauth-clients/:clientId').replace(/\/users\/[^/]+/, '/users/:userId');
+}
+
 export function createSerialiser(cfg: InstanceConfig): Serialiser {
   const { fault, legal, msgs, jsonType } = cfg;
   const successType = fault === 'content-type-text' ? 'text/plain; charset=utf-8' : jsonType;
@@ -127,7 +132,7 @@ export function createSerialiser(cfg: InstanceConfig): Serialiser {
       body = JSON.stringify({
         status: 'error',
         timestamp: new Date().toISOString(),
-        path: req.url ?? '/',
+        path: fault === 'error-path-template' ? routeTemplate(req.url ?? '/') : (req.url ?? '/'),
         error: { code, message, details },
       });
     }

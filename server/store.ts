@@ -139,6 +139,14 @@ export function createStore(cfg: InstanceConfig): Store {
     const byEmail = emailIndex.get(rec.clientId);
     if (byEmail?.get(rec.email) === rec) byEmail.delete(rec.email);
   };
+  /**
+   * E-mails that still count as taken for a create although no live user has them:
+   * a deleted user's (fault recreate-deleted-email-conflict) or one a PATCH moved
+   * away from (fault old-email-still-taken). Keyed by client and stored e-mail.
+   */
+  const stale = new Map<string, UserRecord>();
+  /** Users made at start-up (`pristine`): the bug of fault schedule-collision-third-user counts only the others. */
+  const preexisting = new WeakSet<UserRecord>();
 
   const idRng = createRng(subSeed(seed, 'ids'));
   const orderSalt = subSeed(seed, 'order');
@@ -181,6 +189,16 @@ export function createStore(cfg: InstanceConfig): Store {
     const email = fx === 'email-not-suffixed' ? rawEmail : suffixEmail(rawEmail, clientId);
     const withZone = f.timeZone !== undefined;
     const wantsSchedule = withZone ? fx !== 'default-schedule-null' : fx === 'default-schedule-without-timezone';
+    let scheduleId: number | null = null;
+    if (wantsSchedule) {
+      let shared: number | null = null;
+      if (fx === 'schedule-collision-third-user' && withZone) {
+        // The bug: a client's third live user with a schedule re-reads "the client's latest schedule" instead of the one it made.
+        const scheduled = [...(byClient.get(clientId)?.values() ?? [])].filter((u) => !u.deleted && u.defaultScheduleId !== null && !preexisting.has(u));
+        if (scheduled.length === 2) shared = scheduled[1]!.defaultScheduleId;
+      }
+      scheduleId = shared ?? nextScheduleId();
+    }
     const rec: UserRecord = {
       id,
       clientId,
@@ -190,11 +208,11 @@ export function createStore(cfg: InstanceConfig): Store {
       name: f.name ?? null,
       bio: fx === 'create-drops-bio' ? null : (f.bio ?? null),
       timeZone: f.timeZone ?? (fx === 'default-timezone-utc' ? 'UTC' : DEFAULT_TIME_ZONE),
-      weekStart: f.weekStart ?? DEFAULT_WEEK_START,
+      weekStart: f.weekStart ?? (fx === 'default-weekstart-monday' ? 'Monday' : DEFAULT_WEEK_START),
       createdDate: formatDate(createdAtMs),
       createdAtIso: legal ? new Date(createdAtMs).toISOString() : '',
-      timeFormat: f.timeFormat ?? DEFAULT_TIME_FORMAT,
-      defaultScheduleId: wantsSchedule ? nextScheduleId() : null,
+      timeFormat: f.timeFormat ?? (fx === 'default-timeformat-24' ? 24 : DEFAULT_TIME_FORMAT),
+      defaultScheduleId: scheduleId,
       locale: f.locale,
       avatarUrl: f.avatarUrl ?? null,
       metadata: fx === 'create-drops-metadata' ? undefined : f.metadata,
@@ -207,6 +225,7 @@ export function createStore(cfg: InstanceConfig): Store {
       json: null,
     };
     users.set(id, rec);
+    if (pristine) preexisting.add(rec);
     byClient.get(clientId)?.set(id, rec);
     indexSet(rec);
     return rec;
@@ -214,6 +233,7 @@ export function createStore(cfg: InstanceConfig): Store {
 
   function remove(rec: UserRecord): void {
     indexRemove(rec);
+    if (fault === 'recreate-deleted-email-conflict') stale.set(`${rec.clientId} ${rec.email}`, rec);
     if (softDelete) {
       rec.deleted = true;
       return;
@@ -224,6 +244,7 @@ export function createStore(cfg: InstanceConfig): Store {
 
   function setEmail(rec: UserRecord, stored: string, raw: string, regenerateUsername: boolean): void {
     indexRemove(rec);
+    if (fault === 'old-email-still-taken' && rec.email !== stored) stale.set(`${rec.clientId} ${rec.email}`, rec);
     rec.email = stored;
     rec.rawEmail = raw;
     if (regenerateUsername) rec.username = makeUsername(stored);
@@ -237,7 +258,7 @@ export function createStore(cfg: InstanceConfig): Store {
       }
       return undefined;
     }
-    return indexGet(clientId, storedEmail);
+    return indexGet(clientId, storedEmail) ?? stale.get(`${clientId} ${storedEmail}`);
   }
 
   function findUser(clientId: string, id: number, op: Operation): UserRecord | undefined {

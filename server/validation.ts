@@ -157,20 +157,26 @@ function validateMetadata(value: unknown, ctx: ValidationContext, errors: FieldE
     return undefined;
   }
   const before = errors.length;
+  const f = ctx.fault;
   const keys = Object.keys(value);
-  if (keys.length > METADATA_MAX_KEYS && ctx.fault !== 'metadata-key-count-unchecked') {
+  if (keys.length === 0 && f === 'metadata-empty-rejected') errors.push({ field: 'metadata', kind: 'value', message: m.required('metadata') });
+  // The off-by-one faults compare with >= where the rule says >.
+  const over = (n: number, max: number, offByOne: FaultId) => (f === offByOne ? n >= max : n > max);
+  if (over(keys.length, METADATA_MAX_KEYS, 'metadata-key-count-off-by-one') && f !== 'metadata-key-count-unchecked') {
     errors.push({ field: 'metadata', kind: 'value', message: m.metadataTooManyKeys(METADATA_MAX_KEYS) });
   }
   let nested = false;
   for (const key of keys) {
-    if (key.length > METADATA_MAX_KEY_LENGTH && ctx.fault !== 'metadata-key-length-unchecked') {
+    if (over(key.length, METADATA_MAX_KEY_LENGTH, 'metadata-key-length-off-by-one') && f !== 'metadata-key-length-unchecked') {
       errors.push({ field: 'metadata', kind: 'value', message: m.metadataKeyTooLong(key, METADATA_MAX_KEY_LENGTH) });
     }
     const v = value[key];
     if (typeof v === 'string') {
-      if (v.length > METADATA_MAX_VALUE_LENGTH && ctx.fault !== 'metadata-value-length-unchecked') {
+      if (over(v.length, METADATA_MAX_VALUE_LENGTH, 'metadata-value-length-off-by-one') && f !== 'metadata-value-length-unchecked') {
         errors.push({ field: 'metadata', kind: 'value', message: m.metadataValueTooLong(key, METADATA_MAX_VALUE_LENGTH) });
       }
+    } else if ((typeof v === 'number' || typeof v === 'boolean') && f === 'metadata-strings-only') {
+      errors.push({ field: 'metadata', kind: 'value', message: m.metadataBadValue(key) });
     } else if (typeof v === 'number') {
       if (!Number.isFinite(v)) errors.push({ field: 'metadata', kind: 'value', message: m.metadataBadValue(key) });
     } else if (typeof v === 'boolean') {
@@ -185,6 +191,34 @@ function validateMetadata(value: unknown, ctx: ValidationContext, errors: FieldE
   return errors.length === before ? safeCopy(value, nested) : undefined;
 }
 
+// ── accepting-edge faults shared by create and PATCH ──────────────────────────
+
+/** The error an accepting-edge fault raises for an otherwise valid value, or null. */
+function edgeFault(field: string, value: unknown, ctx: ValidationContext): FieldError | null {
+  const m = ctx.messages;
+  switch (ctx.fault) {
+    case 'name-empty-rejected':
+      return field === 'name' && value === '' ? { field, kind: 'value', message: m.required(field) } : null;
+    case 'bio-empty-rejected':
+      return field === 'bio' && value === '' ? { field, kind: 'value', message: m.required(field) } : null;
+    case 'timeformat-24-rejected':
+      return field === 'timeFormat' && value === 24 ? { field, kind: 'value', message: m.mustBeOneOf(field, [12]) } : null;
+    case 'weekstart-sunday-rejected':
+      return field === 'weekStart' && value === 'Sunday' ? { field, kind: 'value', message: m.mustBeOneOf(field, WEEKDAY_LIST.filter((d) => d !== 'Sunday')) } : null;
+    case 'timezone-regex':
+      return field === 'timeZone' && typeof value === 'string' && !/^[A-Za-z_]+\/[A-Za-z_-]+$/.test(value) ? { field, kind: 'value', message: m.invalidTimeZone(field) } : null;
+    case 'locale-region-rejected':
+      return field === 'locale' && typeof value === 'string' && value.includes('-') ? { field, kind: 'value', message: m.mustBeOneOf(field, LOCALE_LIST.filter((l) => !l.includes('-'))) } : null;
+    case 'avatar-https-only':
+      return field === 'avatarUrl' && typeof value === 'string' && !value.startsWith('https://') ? { field, kind: 'value', message: m.invalidUrl(field) } : null;
+    default:
+      return null;
+  }
+}
+
+/** A strict address check (no empty, leading, trailing or doubled dots in the local part): only fault create-email-format-checked applies it. */
+const STRICT_EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+
 // ── create ────────────────────────────────────────────────────────────────────
 
 export function validateCreate(body: Record<string, unknown>, ctx: ValidationContext): CreateValidation {
@@ -196,6 +230,7 @@ export function validateCreate(body: Record<string, unknown>, ctx: ValidationCon
   const email = body.email;
   if (email === undefined || email === null) errors.push({ field: 'email', kind: 'required', message: m.mustBeString('email') });
   else if (typeof email !== 'string') errors.push({ field: 'email', kind: 'type', message: m.mustBeString('email') });
+  else if (f === 'create-email-format-checked' && !STRICT_EMAIL.test(email)) errors.push({ field: 'email', kind: 'value', message: m.invalidEmail(email) });
   else valid.email = email;
 
   const name = body.name;
@@ -203,12 +238,15 @@ export function validateCreate(body: Record<string, unknown>, ctx: ValidationCon
     if (f === 'create-name-optional') valid.name = null;
     else errors.push({ field: 'name', kind: 'required', message: m.mustBeString('name') });
   } else if (typeof name !== 'string') errors.push({ field: 'name', kind: 'type', message: m.mustBeString('name') });
+  else if (edgeFault('name', name, ctx)) errors.push(edgeFault('name', name, ctx)!);
   else valid.name = name;
 
   const timeFormat = body.timeFormat;
   if (timeFormat !== undefined && timeFormat !== null) {
-    const n = timeFormat === '12' || timeFormat === '24' ? Number(timeFormat) : timeFormat;
-    if (typeof n === 'number' && (n === 12 || n === 24 || (f === 'create-timeformat-unchecked' && Number.isFinite(n)))) {
+    // A numeric string is coerced (class-transformer), then checked like a number.
+    const n = typeof timeFormat === 'string' && /^\d+$/.test(timeFormat) && f !== 'create-timeformat-string-rejected' ? Number(timeFormat) : timeFormat;
+    if (typeof n === 'number' && edgeFault('timeFormat', n, ctx)) errors.push(edgeFault('timeFormat', n, ctx)!);
+    else if (typeof n === 'number' && (n === 12 || n === 24 || (f === 'create-timeformat-unchecked' && Number.isFinite(n)))) {
       valid.timeFormat = n;
     } else {
       const kind = typeof n === 'number' || typeof n === 'string' ? 'value' : 'type';
@@ -219,12 +257,16 @@ export function validateCreate(body: Record<string, unknown>, ctx: ValidationCon
   const weekStart = body.weekStart;
   if (weekStart !== undefined && weekStart !== null) {
     if (typeof weekStart !== 'string') errors.push({ field: 'weekStart', kind: 'type', message: m.mustBeString('weekStart') });
+    else if (edgeFault('weekStart', weekStart, ctx)) errors.push(edgeFault('weekStart', weekStart, ctx)!);
     else valid.weekStart = weekStart;
   }
 
   const timeZone = body.timeZone;
+  if (timeZone === null && f === 'create-timezone-null-rejected') errors.push({ field: 'timeZone', kind: 'type', message: m.mustBeString('timeZone') });
+  if (timeZone === undefined && f === 'create-timezone-required') errors.push({ field: 'timeZone', kind: 'required', message: m.invalidTimeZone('timeZone') });
   if (timeZone !== undefined && timeZone !== null) {
     if (typeof timeZone !== 'string') errors.push({ field: 'timeZone', kind: 'type', message: m.mustBeString('timeZone') });
+    else if (edgeFault('timeZone', timeZone, ctx)) errors.push(edgeFault('timeZone', timeZone, ctx)!);
     else if (f === 'create-timezone-unchecked') valid.timeZone = timeZone;
     else {
       const tz = normaliseTimeZone(timeZone);
@@ -236,6 +278,7 @@ export function validateCreate(body: Record<string, unknown>, ctx: ValidationCon
   const locale = body.locale;
   if (locale !== undefined && locale !== null) {
     if (typeof locale !== 'string') errors.push({ field: 'locale', kind: 'type', message: m.mustBeString('locale') });
+    else if (edgeFault('locale', locale, ctx)) errors.push(edgeFault('locale', locale, ctx)!);
     else if (!LOCALES.has(locale) && f !== 'create-locale-unchecked') {
       errors.push({ field: 'locale', kind: 'value', message: m.mustBeOneOf('locale', LOCALE_LIST) });
     } else valid.locale = locale;
@@ -244,6 +287,7 @@ export function validateCreate(body: Record<string, unknown>, ctx: ValidationCon
   const avatarUrl = body.avatarUrl;
   if (avatarUrl !== undefined && avatarUrl !== null) {
     if (typeof avatarUrl !== 'string') errors.push({ field: 'avatarUrl', kind: 'type', message: m.mustBeString('avatarUrl') });
+    else if (edgeFault('avatarUrl', avatarUrl, ctx)) errors.push(edgeFault('avatarUrl', avatarUrl, ctx)!);
     else if (!isHttpUrl(avatarUrl) && f !== 'create-avatar-unchecked') {
       errors.push({ field: 'avatarUrl', kind: 'value', message: m.invalidUrl('avatarUrl') });
     } else valid.avatarUrl = avatarUrl;
@@ -252,6 +296,7 @@ export function validateCreate(body: Record<string, unknown>, ctx: ValidationCon
   const bio = body.bio;
   if (bio !== undefined && bio !== null) {
     if (typeof bio !== 'string') errors.push({ field: 'bio', kind: 'type', message: m.mustBeString('bio') });
+    else if (edgeFault('bio', bio, ctx)) errors.push(edgeFault('bio', bio, ctx)!);
     else valid.bio = bio;
   }
 
@@ -283,6 +328,8 @@ export function validatePatch(body: Record<string, unknown>, ctx: ValidationCont
   const errors: FieldError[] = [];
   const valid: PatchFields = {};
 
+  if (f === 'patch-empty-body-rejected' && Object.keys(body).length === 0) errors.push({ field: 'body', kind: 'required', message: m.required('body') });
+
   if (body.email !== undefined) {
     if (typeof body.email !== 'string') errors.push({ field: 'email', kind: 'type', message: m.mustBeString('email') });
     else valid.email = body.email;
@@ -290,13 +337,16 @@ export function validatePatch(body: Record<string, unknown>, ctx: ValidationCont
 
   if (body.name !== undefined) {
     if (body.name !== null && typeof body.name !== 'string') errors.push({ field: 'name', kind: 'type', message: m.mustBeString('name') });
+    else if (edgeFault('name', body.name, ctx)) errors.push(edgeFault('name', body.name, ctx)!);
     else valid.name = body.name;
   }
 
   const timeFormat = body.timeFormat;
   if (timeFormat !== undefined) {
     if (timeFormat === null) valid.timeFormat = null;
+    else if (edgeFault('timeFormat', timeFormat, ctx)) errors.push(edgeFault('timeFormat', timeFormat, ctx)!);
     else if (timeFormat === 12 || timeFormat === 24) valid.timeFormat = timeFormat;
+    else if (f === 'patch-timeformat-unchecked' && typeof timeFormat === 'number' && Number.isFinite(timeFormat)) valid.timeFormat = timeFormat;
     else if (f === 'patch-timeformat-string-accepted' && (timeFormat === '12' || timeFormat === '24')) valid.timeFormat = Number(timeFormat);
     else {
       const kind = typeof timeFormat === 'number' ? 'value' : 'type';
@@ -315,6 +365,7 @@ export function validatePatch(body: Record<string, unknown>, ctx: ValidationCont
   const weekStart = body.weekStart;
   if (weekStart !== undefined) {
     if (typeof weekStart !== 'string') errors.push({ field: 'weekStart', kind: 'type', message: m.mustBeString('weekStart') });
+    else if (edgeFault('weekStart', weekStart, ctx)) errors.push(edgeFault('weekStart', weekStart, ctx)!);
     else if (!WEEKDAYS.has(weekStart) && f !== 'patch-weekstart-unchecked') {
       errors.push({ field: 'weekStart', kind: 'value', message: m.mustBeOneOf('weekStart', WEEKDAY_LIST) });
     } else valid.weekStart = weekStart;
@@ -323,6 +374,8 @@ export function validatePatch(body: Record<string, unknown>, ctx: ValidationCont
   const timeZone = body.timeZone;
   if (timeZone !== undefined) {
     if (typeof timeZone !== 'string') errors.push({ field: 'timeZone', kind: 'type', message: m.mustBeString('timeZone') });
+    else if (edgeFault('timeZone', timeZone, ctx)) errors.push(edgeFault('timeZone', timeZone, ctx)!);
+    else if (f === 'patch-timezone-unchecked') valid.timeZone = timeZone;
     else {
       const tz = normaliseTimeZone(timeZone);
       if (tz === null) errors.push({ field: 'timeZone', kind: 'value', message: m.invalidTimeZone('timeZone') });
@@ -333,7 +386,8 @@ export function validatePatch(body: Record<string, unknown>, ctx: ValidationCont
   const locale = body.locale;
   if (locale !== undefined) {
     if (typeof locale !== 'string') errors.push({ field: 'locale', kind: 'type', message: m.mustBeString('locale') });
-    else if (!LOCALES.has(locale)) errors.push({ field: 'locale', kind: 'value', message: m.mustBeOneOf('locale', LOCALE_LIST) });
+    else if (edgeFault('locale', locale, ctx)) errors.push(edgeFault('locale', locale, ctx)!);
+    else if (!LOCALES.has(locale) && f !== 'patch-locale-unchecked') errors.push({ field: 'locale', kind: 'value', message: m.mustBeOneOf('locale', LOCALE_LIST) });
     else valid.locale = locale;
   }
 
@@ -341,12 +395,14 @@ export function validatePatch(body: Record<string, unknown>, ctx: ValidationCont
   if (avatarUrl !== undefined) {
     if (avatarUrl === null) valid.avatarUrl = null;
     else if (typeof avatarUrl !== 'string') errors.push({ field: 'avatarUrl', kind: 'type', message: m.mustBeString('avatarUrl') });
-    else if (!isHttpUrl(avatarUrl)) errors.push({ field: 'avatarUrl', kind: 'value', message: m.invalidUrl('avatarUrl') });
+    else if (edgeFault('avatarUrl', avatarUrl, ctx)) errors.push(edgeFault('avatarUrl', avatarUrl, ctx)!);
+    else if (!isHttpUrl(avatarUrl) && f !== 'patch-avatar-unchecked') errors.push({ field: 'avatarUrl', kind: 'value', message: m.invalidUrl('avatarUrl') });
     else valid.avatarUrl = avatarUrl;
   }
 
   if (body.bio !== undefined) {
     if (body.bio !== null && typeof body.bio !== 'string') errors.push({ field: 'bio', kind: 'type', message: m.mustBeString('bio') });
+    else if (edgeFault('bio', body.bio, ctx)) errors.push(edgeFault('bio', body.bio, ctx)!);
     else valid.bio = body.bio;
   }
 
@@ -378,7 +434,8 @@ function parseBoundedInt(
   ctx: ValidationContext,
 ): number | string {
   const all = params.getAll(name);
-  const lenient = ctx.fault === 'list-bounds-unchecked';
+  const f = ctx.fault;
+  const lenient = f === 'list-bounds-unchecked';
   if (all.length === 0) return fallback;
   const raw = all[0] ?? '';
   const n = raw.trim() === '' ? Number.NaN : Number(raw);
@@ -388,15 +445,19 @@ function parseBoundedInt(
   }
   if (all.length > 1) return ctx.messages.queryRepeated(name);
   if (!Number.isInteger(n) || n < min || n > max) return ctx.messages.queryInt(name, min, max);
+  // The accepting-edge faults: a bound taken one too far in.
+  if (name === 'limit' && ((f === 'list-limit-one-rejected' && n === 1) || (f === 'list-limit-max-exclusive' && n === max))) return ctx.messages.queryInt(name, min, max);
+  if (name === 'offset' && ((f === 'list-offset-zero-rejected' && n === 0) || (f === 'list-offset-max-exclusive' && n === max))) return ctx.messages.queryInt(name, min, max);
   return n;
 }
 
 export function parseListQuery(rawQuery: string, ctx: ValidationContext): ListQueryResult {
-  if (rawQuery === '') return { ok: true, query: { limit: LIST_LIMIT_DEFAULT, offset: 0, emails: null } };
+  const defaultLimit = ctx.fault === 'list-default-limit-20' ? 20 : LIST_LIMIT_DEFAULT;
+  if (rawQuery === '') return { ok: true, query: { limit: defaultLimit, offset: ctx.fault === 'list-default-offset-one' ? 1 : 0, emails: null } };
   const params = new URLSearchParams(rawQuery);
-  const limit = parseBoundedInt(params, 'limit', 1, LIST_LIMIT_MAX, LIST_LIMIT_DEFAULT, ctx);
+  const limit = parseBoundedInt(params, 'limit', 1, LIST_LIMIT_MAX, defaultLimit, ctx);
   if (typeof limit === 'string') return { ok: false, message: limit };
-  const offset = parseBoundedInt(params, 'offset', 0, LIST_OFFSET_MAX, 0, ctx);
+  const offset = parseBoundedInt(params, 'offset', 0, LIST_OFFSET_MAX, ctx.fault === 'list-default-offset-one' ? 1 : 0, ctx);
   if (typeof offset === 'string') return { ok: false, message: offset };
 
   let emails: string[] | null = null;

@@ -2,6 +2,7 @@ import { test } from '../fixtures/harness/test';
 import { transportFor } from '../fixtures/client/client';
 import { cleanRun } from '../fixtures/run/cleanup';
 import { coverageMarkdown, coverageRows, readCoverage } from '../fixtures/run/coverage';
+import { ruleCoverageOfRun } from '../fixtures/run/rule-coverage';
 import { join } from 'node:path';
 
 // Runs after the contract/smoke project, even when checks failed: removes any
@@ -17,6 +18,8 @@ test('remove what this run left behind', { tag: ['@spec', '@upstream', '@inferre
   const lines = await cleanRun(settings, transportFor(settings, runtime.request, runtime.validator, runtime.budget));
   const coverage = readCoverage(join(settings.stateDir, settings.runId));
   if (coverage.length) await testInfo.attach('coverage.md', { body: coverageMarkdown(coverageRows(runtime.validator.doc, coverage)), contentType: 'text/markdown' });
+  const rules = ruleCoverageOfRun(settings);
+  if (rules) await testInfo.attach('rules.md', { body: rules.markdown, contentType: 'text/markdown' });
   const summary = lines.length ? lines.join('\n') : 'nothing left behind';
   testInfo.annotations.push({ type: 'cleanup', description: summary });
   if (lines.length) console.log(`cleanup: ${summary}`);

@@ -13,6 +13,8 @@ import { environment } from '../fixtures/run/env';
 import { fail, parseCli } from '../fixtures/run/cli';
 import { SpecError } from '../fixtures/contract/openapi';
 import { loadContractDocument } from '../fixtures/contract/openapi-validation';
+import { loadDocumentText } from '../fixtures/contract/openapi';
+import { oneSided, ruleCoverageMarkdown, ruleRowsOfDirs, untested } from '../fixtures/run/rule-coverage';
 
 const CLI = {
   tool: 'coverage',
@@ -50,13 +52,17 @@ async function main(): Promise<void> {
   const missing = runs.filter((r) => !found.has(r));
   if (missing.length) throw new ConfigError(`no coverage records for run ${missing.join(', ')} under ${roots.join(', ')}: check the run id`);
   const env = environment();
-  const doc = await loadContractDocument(specSetting(env));
+  const spec = specSetting(env);
+  const doc = await loadContractDocument(spec);
   const rows = coverageRows(doc, lines);
-  const markdown = coverageMarkdown(rows);
+  // The rule × side view of the same runs: the rules tested on one side only (or not at all) count as gaps too.
+  const rules = ruleRowsOfDirs(dirs, JSON.parse(await loadDocumentText(spec)));
+  const markdown = `${coverageMarkdown(rows)}${rules.records ? `\n${ruleCoverageMarkdown(rules.rows)}` : ''}`;
   process.stdout.write(markdown);
   const summary = reportSettings(env).githubStepSummary;
   if (summary) appendFileSync(summary, `\n${markdown}`);
-  process.exit(gaps(rows).length ? 1 : 0);
+  const ruleGaps = rules.records ? oneSided(rules.rows).length + untested(rules.rows).length : 0;
+  process.exit(gaps(rows).length || ruleGaps ? 1 : 0);
 }
 
 main().catch((e) => fail(CLI.tool, e instanceof ConfigError || e instanceof SpecError ? e.message : e));

@@ -1,0 +1,166 @@
+/**
+ * npm run explore, tested: alone (no named check), it finds every fault written
+ * for it (server/faults.ts, exploreOnly) within a stated budget, shrinks the
+ * divergence to a short sequence that replays from its seed and path, finds
+ * nothing against the clean server and the legal variant (200 sequences),
+ * touches no user it did not create and leaves none behind; its CLI answers
+ * --help and refuses bad input with one line.
+ *
+ * Budget per fault: at most FAULT_RUNS sequences of up to 25 steps, within
+ * FAULT_TIME_MS (shrinking included). The faults run concurrently in this one
+ * process, each against its own reference server.
+ */
+import { test, expect } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXPLORE_ONLY_FAULTS, startReferenceServer, type ReferenceServer, type StartOptions } from '../server';
+import { DEFAULT_SPEC, parseSettings, type Settings } from '../fixtures/run/config';
+import { parseContractDocument } from '../fixtures/contract/openapi';
+import { ContractValidator } from '../fixtures/contract/validator';
+import { registerSecret } from '../fixtures/contract/redact';
+import { explore, type ExploreOptions, type ExploreResult } from '../tools/explore/run';
+import { formatResult } from '../tools/explore/report';
+import { parseCli } from '../tools/explore';
+import { newClients, ROOT } from './support';
+
+/** The CLI as a user runs it, its run state in a throwaway directory. */
+function cli(...args: string[]) {
+  const state = mkdtempSync(join(tmpdir(), 'explore-cli-'));
+  try {
+    return spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'explore.ts'), ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CAL_API_URL: '', CONTRACT_ENV_FILE: '/dev/null', CONTRACT_STATE_DIR: state },
+      timeout: 45_000,
+    });
+  } finally {
+    rmSync(state, { recursive: true, force: true });
+  }
+}
+
+const FAULT_RUNS = 300;
+const FAULT_TIME_MS = 20_000;
+const LEGAL_RUNS = 200;
+
+const text = readFileSync(DEFAULT_SPEC, 'utf8');
+const raw = JSON.parse(text);
+const validator = new ContractValidator(parseContractDocument(text, DEFAULT_SPEC));
+
+async function against(options: Omit<StartOptions, 'clients'>, run: Partial<ExploreOptions>): Promise<{ result: ExploreResult; server: ReferenceServer; settings: Settings }> {
+  const clients = newClients();
+  for (const c of clients) registerSecret(c.secret);
+  const server = await startReferenceServer({ clients, port: 0, ...options });
+  const settings = parseSettings({ CONTRACT_NAMESPACE: 'xpl', CONTRACT_ENV_FILE: '/dev/null' }, { baseUrl: server.url, clients });
+  const result = await explore({ settings, validator, raw, runs: 100, timeMs: 20_000, seed: 1, maxSteps: 25, shrink: true, ledger: false, ...run });
+  return { result, server, settings };
+}
+
+/** Users of a run still on a server (by the run stamp in their e-mails), per client. */
+async function leftBehind(server: ReferenceServer, settings: Settings): Promise<string[]> {
+  const left: string[] = [];
+  for (const c of [settings.target.client, settings.target.other!]) {
+    const res = await fetch(`${server.url}/v2/oauth-clients/${c.id}/users?limit=250`, { headers: { 'x-cal-secret-key': c.secret } });
+    const body = (await res.json()) as { data: { id: number; email: string }[] };
+    for (const u of body.data) if (u.email.includes(settings.runId)) left.push(`${u.id} <${u.email}>`);
+  }
+  return left;
+}
+
+test('explore alone finds every explore-only fault within its budget, shrunk to a short sequence, and leaves no user behind', async () => {
+  test.setTimeout(60_000);
+  expect(EXPLORE_ONLY_FAULTS.length).toBeGreaterThanOrEqual(10);
+  const started = Date.now();
+  const outcomes = await Promise.all(
+    EXPLORE_ONLY_FAULTS.map(async (f) => {
+      const { result, server, settings } = await against({ fault: f.id }, { runs: FAULT_RUNS, timeMs: FAULT_TIME_MS, seed: 20240401 });
+      try {
+        return { fault: f.id, result, left: await leftBehind(server, settings) };
+      } finally {
+        await server.close();
+      }
+    }),
+  );
+  const lines = outcomes.map(({ fault, result: r }) => `${fault}: ${r.divergence ? `found in sequence ${r.runs}, ${r.divergence.steps.length} step(s) after ${r.divergence.shrinks} shrink(s)` : `NOT FOUND in ${r.runs} sequences`} (${(r.ms / 1000).toFixed(1)} s)`);
+  console.log(`explore self-test (${((Date.now() - started) / 1000).toFixed(1)} s, budget ${FAULT_RUNS} sequences / ${FAULT_TIME_MS / 1000} s per fault):\n  ${lines.join('\n  ')}`);
+  for (const { fault, result, left } of outcomes) {
+    expect(result.aborted, fault).toBeNull();
+    expect(result.divergence, `${fault}: ${formatResult(result, { steps: 25 })}`).not.toBeNull();
+    expect(result.divergence!.steps.length, `${fault}: ${formatResult(result, { steps: 25 })}`).toBeLessThanOrEqual(6);
+    expect(result.cleanup, fault).toEqual([]);
+    expect(left, `${fault}: users left behind`).toEqual([]);
+  }
+});
+
+test('a divergence prints its steps, redacted curl lines and a replay line; replayed from seed and path, it diverges again at once', async () => {
+  const { result, server, settings } = await against({ fault: 'patch-metadata-merges' }, { runs: 300, seed: 5 });
+  try {
+    const d = result.divergence!;
+    expect(d, formatResult(result, { steps: 25 })).not.toBeNull();
+    const out = formatResult(result, { steps: 25 });
+    expect(out).toMatch(/^explore: DIVERGENCE in sequence \d+, shrunk \d+ time\(s\) to \d+ step\(s\)/);
+    expect(out).toContain('metadata is {');
+    expect(out).toContain(`replay: npm run explore -- --seed ${result.seed} --path ${d.path}`);
+    expect(out).toMatch(/curl -sS -i -X PATCH '.*' .*-H "x-cal-secret-key: \$CAL_OAUTH_CLIENT_SECRET"/);
+    for (const c of [settings.target.client, settings.target.other!]) expect(out).not.toContain(c.secret);
+    expect(out).not.toMatch(/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./);
+    // The same seed, path and replay path: only that sequence, and it diverges the same way.
+    const again = await explore({ settings, validator, raw, runs: 100, timeMs: 20_000, seed: result.seed, path: d.path, replayPath: d.replayPath, maxSteps: 25, shrink: false, ledger: false });
+    expect(again.runs).toBe(1);
+    expect(again.divergence?.steps.map((s) => s.text.replace(/x[0-9a-z]+-u@/g, '<e>@')), formatResult(again, { steps: 25 })).toEqual(d.steps.map((s) => s.text.replace(/x[0-9a-z]+-u@/g, '<e>@')));
+  } finally {
+    await server.close();
+  }
+});
+
+test(`no divergence against the legal variant over ${LEGAL_RUNS} sequences or the clean server, and no user it did not create touched`, async () => {
+  test.setTimeout(60_000);
+  // The legal variant as the mutation self-test runs it (behind /api, 40 users per client it did not create, lookalikes
+  // of the suite's among them), without its latency jitter: explore sends one request at a time, so jitter only slows it.
+  const [legal, clean] = await Promise.all([
+    against({ variant: 'legal', prefix: '/api', lookalikes: 3, jitterMs: 0 }, { runs: LEGAL_RUNS, timeMs: 50_000, seed: 77 }),
+    against({ preexistingUsers: 8, lookalikes: 3 }, { runs: 100, timeMs: 50_000, seed: 78 }),
+  ]);
+  try {
+    for (const [name, { result, server, settings }] of [['legal', legal], ['clean', clean]] as const) {
+      expect(result.divergence, `${name}: ${formatResult(result, { steps: 25 })}`).toBeNull();
+      expect(result.aborted, name).toBeNull();
+      expect(result.runs, name).toBe(name === 'legal' ? LEGAL_RUNS : 100);
+      expect(Object.values(result.stats).reduce((n, s) => n + Object.values(s).reduce((a, b) => a + b, 0), 0), `${name}: steps sent`).toBeGreaterThan(result.runs * 5);
+      const preexisting = (await fetch(`${new URL(server.url).origin}/__control/preexisting`).then((r) => r.json())) as { count: number; intact: boolean };
+      expect(preexisting.count, name).toBeGreaterThan(0);
+      expect(preexisting.intact, `${name}: users explore did not create were touched`).toBe(true);
+      expect(await leftBehind(server, settings), `${name}: users left behind`).toEqual([]);
+    }
+  } finally {
+    await Promise.all([legal.server.close(), clean.server.close()]);
+  }
+});
+
+test('the CLI: --help, and one line with exit 2 on bad input', () => {
+  const help = cli('--help');
+  expect(help.status).toBe(0);
+  for (const flag of ['--runs', '--time', '--seed', '--steps', '--path', '--replay-path', '--no-shrink', '--json', '--fault', '--variant']) expect(help.stdout).toContain(flag);
+  for (const [args, message] of [
+    [['--runs', '0'], /^explore: --runs must be a whole number from 1/],
+    [['--time', 'soon'], /^explore: --time must be a duration/],
+    [['--path', '3:1'], /^explore: --path replays a sequence of one seed: give --seed too/],
+    [['--fault', 'nope'], /^explore: --fault: unknown fault "nope"/],
+    [['--bogus'], /^explore: Unknown option '--bogus'/],
+  ] as const) {
+    const r = cli(...args);
+    expect(r.status, args.join(' ')).toBe(2);
+    expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    expect(r.stderr.trim(), args.join(' ')).toMatch(message);
+  }
+  expect(parseCli(['--time', '2m', '--seed', '9', '--path', '3:1', '--replay-path', 'AB']).timeMs).toBe(120_000);
+});
+
+test('explore runs end to end from the CLI against an embedded server with a fault, and says how to replay', () => {
+  const r = cli('--fault', 'old-email-still-taken', '--seed', '3', '--runs', '300', '--quiet');
+  expect(r.status, r.stdout + r.stderr).toBe(1);
+  expect(r.stdout).toMatch(/^explore run [0-9a-z]{10} against the embedded reference server with fault old-email-still-taken, both clients, seed 3/);
+  expect(r.stdout).toMatch(/the target answered 409 ConflictException: .*, the model 201/);
+  expect(r.stdout).toMatch(/replay: npm run explore -- --seed 3 --path [\d:]+/);
+});

@@ -1,0 +1,162 @@
+import { check, type Scope } from '../fixtures/harness/test';
+import type { ApiCall } from '../fixtures/client/client';
+import { expectEqual, expectError, expectStatus, expectThat } from '../fixtures/harness/checks';
+import { expectValidationError, malformedEmail, recordSides } from '../fixtures/harness/rule-cases';
+import { DEFAULT_TIME_ZONE } from '../fixtures/contract/inputs';
+import { describe } from '../fixtures/contract/validator';
+
+// Rules the facts state and the contract document does not (or cannot):
+// coercions, an e-mail that is not format-checked, the defaults a shared server
+// lets us observe without assuming totals or order, and the error envelope.
+// Each check records the rule sides it exercises (fixtures/run/rule-coverage.ts).
+
+/** Postgres' largest int: a valid id that no user of a real deployment has. */
+const UNUSED_ID = 2147483647;
+
+check.describe('facts: coercion and unchecked input', () => {
+  check('create coerces timeFormat "24" (a string) to 24 [create.timeFormat.coercion]', { tag: ['@inferred', '@create'] }, async ({ api, inputs, settings }) => {
+    recordSides({ settings }, [['create.timeFormat.coercion', 'accept']]);
+    const created = await api.createUser({ ...inputs.createBody(), timeFormat: '24' });
+    expectStatus(created, 201, 'create with timeFormat "24"');
+    expectEqual(created, created.data.user.timeFormat, 24, 'the timeFormat of a user created with "24"');
+  });
+
+  check('create rejects timeFormat "100" (a string coerced to a number outside 12, 24) with 400 [create.timeFormat.coercion]', { tag: ['@inferred', '@create'] }, async ({ api, inputs, settings }) => {
+    recordSides({ settings }, [['create.timeFormat.coercion', 'reject']]);
+    expectValidationError(await api.createUser({ ...inputs.createBody(), timeFormat: '100' }), 'create with timeFormat "100"');
+  });
+
+  check('create accepts an e-mail that is not well-formed: the format is not checked [create.email.unchecked]', { tag: ['@inferred', '@create'] }, async ({ api, inputs, settings }) => {
+    recordSides({ settings }, [['create.email.unchecked', 'accept']]);
+    const email = malformedEmail(inputs.email());
+    const created = await api.createUser({ ...inputs.createBody(), email });
+    expectStatus(created, 201, `create with the e-mail ${email}`);
+    expectThat(created, !created.ownership, `create answered another user than the one sent: ${created.ownership ?? ''}`);
+  });
+
+  check('create rejects an e-mail that is not a string with 400 [create.email.unchecked]', { tag: ['@spec', '@create'] }, async ({ api, inputs, settings }) => {
+    recordSides({ settings }, [['create.email.unchecked', 'reject']]);
+    expectValidationError(await api.createUser({ ...inputs.createBody(), email: ['a@example.com'] }), 'create with email ["a@example.com"]');
+  });
+});
+
+check.describe('facts: defaults', () => {
+  check('timeZone null or absent gives Europe/London [create.timeZone.default]', { tag: ['@spec', '@create'] }, async ({ given, settings }) => {
+    recordSides({ settings }, [['create.timeZone.default', 'holds']]);
+    const [withNull, without] = await Promise.all([given.aUser({ timeZone: null }), given.aUser({ timeZone: undefined })]);
+    expectEqual(withNull.call, withNull.user.timeZone, DEFAULT_TIME_ZONE, 'the time zone of a user created with timeZone null');
+    expectEqual(without.call, without.user.timeZone, DEFAULT_TIME_ZONE, 'the time zone of a user created without timeZone');
+  });
+
+  check('a user created without a time zone has no default schedule (defaultScheduleId null) [create.defaultScheduleId.default]', { tag: ['@spec', '@create'] }, async ({ given, settings }) => {
+    recordSides({ settings }, [['create.defaultScheduleId.default', 'holds']]);
+    const created = await given.aUser({ timeZone: undefined });
+    expectEqual(created.call, created.user.defaultScheduleId, null, 'defaultScheduleId of a user created without a time zone');
+  });
+
+  check('a user created without weekStart starts the week on Sunday [create.weekStart.default]', { tag: ['@inferred', '@create'] }, async ({ given, settings }) => {
+    recordSides({ settings }, [['create.weekStart.default', 'holds']]);
+    const created = await given.aUser({ weekStart: undefined });
+    expectEqual(created.call, created.user.weekStart, 'Sunday', 'weekStart of a user created without one');
+  });
+
+  check('a user created without timeFormat has the 12-hour format [create.timeFormat.default]', { tag: ['@inferred', '@create'] }, async ({ given, settings }) => {
+    recordSides({ settings }, [['create.timeFormat.default', 'holds']]);
+    const created = await given.aUser({ timeFormat: undefined });
+    expectEqual(created.call, created.user.timeFormat, 12, 'timeFormat of a user created without one');
+  });
+
+  check('without limit, a page holds 50 users: 50 of 51 matching users of ours [list.limit.default]', { tag: ['@inferred', '@list'] }, async ({ given, api, settings }) => {
+    recordSides({ settings }, [['list.limit.default', 'holds']]);
+    // Only our own users, found by e-mail: the default shows without assuming the client's total.
+    const ours = await given.someUsers(51);
+    const page = await api.getManagedUsers({ emails: ours.map((c) => c.input.email) });
+    expectStatus(page, 200, 'listing 51 of our users by e-mail without limit');
+    const mine = new Set(ours.map((c) => c.user.id));
+    expectThat(page, page.data.every((u) => mine.has(u.id)), 'a list filtered by our e-mails returned other users');
+    expectThat(page, page.data.length === 50, `without limit, 51 matching users gave a page of ${page.data.length}, expected 50`);
+  });
+
+  check('without offset, a page starts at the first matching user [list.offset.default]', { tag: ['@inferred', '@list'] }, async ({ given, api, settings }) => {
+    recordSides({ settings }, [['list.offset.default', 'holds']]);
+    const mine = await given.aUser();
+    const page = await api.getManagedUsers({ emails: [mine.input.email] });
+    expectStatus(page, 200, 'listing one of our users by e-mail without offset');
+    expectThat(page, page.data.length === 1 && page.data[0]!.id === mine.user.id, `without offset, emails=<user ${mine.user.id}> returned ${page.data.map((u) => u.id).join(', ') || 'nothing'}`);
+  });
+});
+
+/** One answer of each kind of 4xx the API gives, labelled. */
+async function errorAnswers({ api, given, inputs }: Pick<Scope, 'api' | 'given' | 'inputs'>): Promise<{ what: string; status: number; validation: boolean; call: ApiCall }[]> {
+  const mine = await given.aUser();
+  const [create400, patch400, list400, list401, get404, create409] = await Promise.all([
+    api.createUser({ ...inputs.createBody(), timeZone: 'invalid-timezone' }),
+    api.updateUser(mine.user.id, { timeFormat: 100 }),
+    api.getManagedUsers({ limit: '0' }),
+    api.getManagedUsers({}, { secret: null }),
+    api.getUserById(UNUSED_ID),
+    api.createUser({ ...inputs.createBody(), email: mine.input.email }),
+  ]);
+  return [
+    { what: 'create with an invalid time zone', status: 400, validation: true, call: create400 },
+    { what: 'PATCH with timeFormat 100', status: 400, validation: true, call: patch400 },
+    { what: 'list with limit=0', status: 400, validation: false, call: list400 },
+    { what: 'list without the secret', status: 401, validation: false, call: list401 },
+    { what: `GET user ${UNUSED_ID}`, status: 404, validation: false, call: get404 },
+    { what: 'create with a taken e-mail', status: 409, validation: false, call: create409 },
+  ];
+}
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
+
+check.describe('facts: the error envelope', () => {
+  check('every 4xx body has status "error" [response.error.status]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, settings }) => {
+    recordSides({ settings }, [['response.error.status', 'holds']]);
+    for (const a of await errorAnswers({ api, given, inputs })) {
+      expectStatus(a.call, a.status, a.what);
+      expectEqual(a.call, a.call.body?.status, 'error', `${a.what}: the envelope's status`);
+    }
+  });
+
+  check('every 4xx body carries an ISO-8601 timestamp [response.error.timestamp]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, settings }) => {
+    recordSides({ settings }, [['response.error.timestamp', 'holds']]);
+    for (const a of await errorAnswers({ api, given, inputs })) {
+      expectStatus(a.call, a.status, a.what);
+      const t: unknown = a.call.body?.timestamp;
+      expectThat(a.call, typeof t === 'string' && ISO_8601.test(t) && Number.isFinite(Date.parse(t)), `${a.what}: the envelope's timestamp ${describe(t)} is not an ISO-8601 date-time`);
+    }
+  });
+
+  check('every 4xx body names the request path [response.error.path]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, settings, target }) => {
+    recordSides({ settings }, [['response.error.path', 'holds']]);
+    // A server behind a proxy may see the path without the deployment's prefix: both are the request's path.
+    const prefix = new URL(target.baseUrl).pathname.replace(/\/+$/, '');
+    for (const a of await errorAnswers({ api, given, inputs })) {
+      expectStatus(a.call, a.status, a.what);
+      const sent = new URL(a.call.sent.url);
+      const path = String(a.call.body?.path ?? '');
+      const [pathname = '', query] = path.split('?');
+      const ok = (pathname === sent.pathname || (prefix !== '' && `${prefix}${pathname}` === sent.pathname)) && (query === undefined || `?${query}` === sent.search);
+      expectThat(a.call, ok, `${a.what}: the envelope's path ${describe(path)} is not the request path ${sent.pathname}${sent.search}`);
+    }
+  });
+
+  check('every 4xx body has an error.code naming the exception of its status [response.error.code]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, settings }) => {
+    recordSides({ settings }, [['response.error.code', 'holds']]);
+    for (const a of await errorAnswers({ api, given, inputs })) expectError(a.call, a.status, a.what);
+  });
+
+  check('every 4xx body has a non-empty error.message [response.error.message]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, settings }) => {
+    recordSides({ settings }, [['response.error.message', 'holds']]);
+    for (const a of await errorAnswers({ api, given, inputs })) {
+      expectStatus(a.call, a.status, a.what);
+      const m: unknown = a.call.error?.message;
+      expectThat(a.call, typeof m === 'string' && m.trim().length > 0, `${a.what}: error.message is ${describe(m)}`);
+    }
+  });
+
+  check('a validation 400 lists its problems in error.details.errors [response.error.details.errors]', { tag: ['@inferred', '@create', '@update'] }, async ({ api, given, inputs, settings }) => {
+    recordSides({ settings }, [['response.error.details.errors', 'holds']]);
+    for (const a of (await errorAnswers({ api, given, inputs })).filter((x) => x.validation)) expectValidationError(a.call, a.what);
+  });
+});

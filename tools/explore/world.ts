@@ -1,0 +1,387 @@
+/**
+ * One sequence's world: the target and a fresh reference model side by side,
+ * the users this sequence created (slots: the same user on both sides), and
+ * every step sent to both and compared. The target is reached only through the
+ * client layer: every response judged by the contract, every change admitted
+ * by the ownership gate, every create written to the run's ledger first, and
+ * every request inside the run's rate budget.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type ApiCall, type ClientHooks, ManagedUsersClient, type Transport } from '../../fixtures/client/client';
+import { OwnershipGate, OwnershipRefused } from '../../fixtures/client/ownership';
+import { ContractViolation, RateLimited, TransportError } from '../../fixtures/client/violation';
+import type { ClientCredentials, Target } from '../../fixtures/client/target';
+import { parseOwnEmail } from '../../fixtures/contract/inputs';
+import type { ListQuery } from '../../fixtures/contract/types';
+import type { Ledger } from '../../fixtures/run/ledger';
+import { createHandler } from '../../server';
+import { compareStatus, compareTokens, compareUser, Divergence, type Keys, type UserContext } from './compare';
+import { type ClientName, describeStep, type EmailChoice, OWN_SCHEDULE, type SlotPick, type Step } from './steps';
+
+/** Postgres' largest int: a valid id no user of a real deployment has. */
+const UNKNOWN_ID = 2147483647;
+
+/** The run must stop: the environment (rate limited) or the model itself failed. Not a divergence. */
+export class Aborted extends Error {
+  override name = 'Aborted';
+}
+
+/** The reference model: the reference server's logic, a fresh instance per sequence, on a loopback port. */
+export interface Model {
+  url: string;
+  /** A new, empty instance: the next sequence starts from nothing. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startModel(clients: ClientCredentials[]): Promise<Model> {
+  const fresh = () => createHandler({ clients: clients.map((c) => ({ id: c.id, secret: c.secret })), variant: 'standard', preexistingUsers: 0, jitterMs: 0 });
+  let handler = fresh();
+  const server: Server = createServer((req, res) => handler(req, res));
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    reset: () => {
+      handler = fresh();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** What every sequence of one explore run shares. */
+/** What the run exercised: target answers per operation and status. */
+export type Stats = Record<string, Record<string, number>>;
+
+export interface Shared {
+  target: Target;
+  targetTransport: Transport;
+  modelTransport: Transport;
+  model: Model;
+  /** The run's gate: a user is the run's own when its e-mail carries the run's namespace and stamp. */
+  gate: OwnershipGate;
+  ledger: Ledger | null;
+  namespace: { prefix: string; runId: string; domain: string };
+  /** The fields the contract's user object declares. */
+  declared: string[];
+  /** Numbers the sequences (their e-mails carry it). */
+  nextSequence(): number;
+  /** Why the run must stop now (interrupted), or null. */
+  stopped(): string | null;
+  stats: Stats;
+}
+
+interface Slot {
+  owner: ClientName;
+  t: number;
+  m: number;
+  createdAt: { value?: number };
+  /** Each side's current default schedule (for a PATCH that sends it back). */
+  tSchedule: unknown;
+  mSchedule: unknown;
+}
+
+export interface LoggedStep {
+  index: number;
+  text: string;
+  calls: ApiCall[];
+}
+
+const lower = (s: string) => s.toLowerCase();
+const suffix = (email: string, clientId: string) => {
+  const at = email.lastIndexOf('@');
+  return at < 0 ? `${email}+${clientId}` : `${email.slice(0, at)}+${clientId}${email.slice(at)}`;
+};
+
+export class World {
+  readonly log: LoggedStep[] = [];
+  private readonly slots: Slot[] = [];
+  /** Every e-mail this sequence sent, lower-cased: what "reuse" picks from. */
+  private readonly emails: string[] = [];
+  private readonly tokens = new Set<string>();
+  private readonly schedules = { t2m: new Map<number, number>(), m2t: new Map<number, number>() };
+  private readonly targetClients: Partial<Record<ClientName, ManagedUsersClient>> = {};
+  private readonly modelClients: Partial<Record<ClientName, ManagedUsersClient>> = {};
+  private readonly prefix: string;
+  private counter = 0;
+  private readonly sequence: number;
+
+  constructor(private readonly shared: Shared) {
+    this.sequence = shared.nextSequence();
+    shared.model.reset();
+    this.prefix = new URL(shared.target.baseUrl).pathname.replace(/\/+$/, '');
+    const modelTarget: Target = { ...shared.target, name: 'model', baseUrl: shared.model.url };
+    const modelGate = new OwnershipGate((e) => parseOwnEmail(e, shared.namespace.prefix)?.runId === shared.namespace.runId, 'this run');
+    const targetHooks: ClientHooks = {
+      beforeCreate: (email, client) => shared.ledger?.record({ t: 'intent', at: Date.now(), base: shared.target.baseUrl, client: client.clientId, email }),
+      onCreated: (user, sent, client) => {
+        const refused = shared.gate.claim(client, sent, user);
+        if (!refused) shared.ledger?.record({ t: 'created', at: Date.now(), base: shared.target.baseUrl, client: client.clientId, id: Number(user.id), email: String(user.email), sent });
+        return refused;
+      },
+      onDeleted: (id, client) => shared.ledger?.record({ t: 'deleted', at: Date.now(), base: shared.target.baseUrl, client: client.clientId, id }),
+    };
+    const modelHooks: ClientHooks = { onCreated: (user, sent, client) => modelGate.claim(client, sent, user) };
+    const creds: [ClientName, ClientCredentials | null][] = [['A', shared.target.client], ['B', shared.target.other]];
+    for (const [name, c] of creds) {
+      if (!c) continue;
+      this.targetClients[name] = new ManagedUsersClient(shared.targetTransport, shared.target, c, shared.gate, targetHooks);
+      this.modelClients[name] = new ManagedUsersClient(shared.modelTransport, modelTarget, c, modelGate, modelHooks);
+    }
+  }
+
+  get stopped(): string | null {
+    return this.shared.stopped();
+  }
+
+  get slotCount(): number {
+    return this.slots.length;
+  }
+
+  /** Whether the target has a second OAuth client. */
+  get twoClients(): boolean {
+    return !!this.targetClients.B;
+  }
+
+  private newEmail(): string {
+    this.counter++;
+    const { prefix, runId, domain } = this.shared.namespace;
+    return `${prefix}-${runId}-x${this.sequence.toString(36)}${this.counter.toString(36)}-u@${domain}`;
+  }
+
+  private email(choice: EmailChoice): string {
+    const e = choice.kind === 'new' || this.emails.length === 0 ? this.newEmail() : this.emails[choice.pick % this.emails.length]!;
+    if (!this.emails.includes(lower(e))) this.emails.push(lower(e));
+    return choice.kind === 'reuse' && choice.upper ? e.toUpperCase() : e;
+  }
+
+  private slot(pick: SlotPick): [number, Slot] {
+    const i = pick.slot % this.slots.length;
+    return [i, this.slots[i]!];
+  }
+
+  private ctx(slot: Slot): UserContext {
+    return { targetId: slot.t, modelId: slot.m, declared: this.shared.declared, createdAt: slot.createdAt, schedules: this.schedules };
+  }
+
+  private user(what: string, call: ApiCall, t: any, m: any, slot: Slot): void {
+    compareUser(what, call, t, m, this.ctx(slot));
+    slot.tSchedule = t?.defaultScheduleId;
+    slot.mSchedule = m?.defaultScheduleId;
+  }
+
+  /** Send to both sides at once; a target that breaks the contract, fails to answer or is refused by the gate diverges. */
+  private async pair(entry: LoggedStep, what: string, t: () => Promise<ApiCall>, m: () => Promise<ApiCall>): Promise<[ApiCall, ApiCall]> {
+    const [tr, mr] = await Promise.allSettled([t(), m()]);
+    if (tr.status === 'rejected') {
+      const e: unknown = tr.reason;
+      if (e instanceof RateLimited) throw new Aborted(e.what);
+      if (e instanceof ContractViolation || e instanceof TransportError) {
+        const call = e.call as ApiCall | undefined;
+        if (call) entry.calls.push(call);
+        throw new Divergence(`${what}: ${e.what}`, call);
+      }
+      if (e instanceof OwnershipRefused) throw new Divergence(`${what}: ${e.what} (nothing was sent)`, e.call);
+      throw e;
+    }
+    if (mr.status === 'rejected') throw new Aborted(`the reference model failed on ${what}: ${String((mr.reason as Error)?.message ?? mr.reason).split('\n')[0]}`);
+    entry.calls.push(tr.value);
+    const byOp = (this.shared.stats[what.replace(/^step \d+ \((\S+).*$/, '$1')] ??= {});
+    byOp[tr.value.status] = (byOp[tr.value.status] ?? 0) + 1;
+    return [tr.value, mr.value];
+  }
+
+  /** Run one step on both sides and compare; throws a Divergence. */
+  async run(step: Step): Promise<void> {
+    const entry: LoggedStep = { index: this.log.length + 1, text: describeStep(step), calls: [] };
+    this.log.push(entry);
+    /** The step as it ran (e-mails and users resolved), for messages. */
+    let what = `step ${entry.index} (${entry.text})`;
+    const ran = (text: string) => {
+      entry.text = text;
+      what = `step ${entry.index} (${text})`;
+    };
+    const tc = this.targetClients[step.client]!;
+    const mc = this.modelClients[step.client]!;
+    const auth = step.auth === 'ok' ? {} : { secret: step.auth === 'none' ? null : `wrong-${'x'.repeat(24)}` };
+    const tOpts = { ...auth };
+    const mOpts = { ...auth, unjudged: true };
+
+    switch (step.op) {
+      case 'create': {
+        const body: Record<string, unknown> = { ...step.fields };
+        if (step.email) body.email = this.email(step.email);
+        ran(describeStep(step).replace(/email: <[^>]*>/, `email: ${String(body.email)}`));
+        const [t, m] = await this.pair(entry, what, () => tc.createUser(body, tOpts), () => mc.createUser(body, mOpts));
+        compareStatus(what, t, m, this.prefix);
+        if (t.status === 201) {
+          if (t.ownership) throw new Divergence(`${what}: create answered 201 with user ${String(t.body?.data?.user?.id)}, but ${t.ownership}`, t);
+          const tid = Number(t.body?.data?.user.id);
+          const mid = Number(m.body?.data.user.id);
+          const clash = this.slots.findIndex((s) => s.t === tid);
+          if (clash >= 0) throw new Divergence(`${what}: the target answered user ${tid}, the id of user #${clash} of this sequence`, t);
+          const slot: Slot = { owner: step.client, t: tid, m: mid, createdAt: {}, tSchedule: null, mSchedule: null };
+          this.slots.push(slot);
+          entry.text += ` → user #${this.slots.length - 1}`;
+          what = `step ${entry.index} (${entry.text})`;
+          this.user(what, t, t.body?.data?.user, m.body?.data.user, slot);
+          compareTokens(what, t, t.body?.data as Keys, m.body?.data as Keys, tc.clientId, tid, this.tokens);
+        } else if (t.status === 409) {
+          this.conflictNamesUser(what, t, m);
+        }
+        return;
+      }
+      case 'get': {
+        let tid: number | string = UNKNOWN_ID;
+        let mid: number | string = UNKNOWN_ID;
+        let slot: Slot | undefined;
+        if (step.who === 'malformed') tid = mid = 'abc';
+        else if (step.who !== 'unknown') {
+          const [i, s] = this.slot(step.who);
+          slot = s;
+          tid = s.t;
+          mid = s.m;
+          ran(entry.text.replace(`user #${step.who.slot}`, `user #${i}`));
+        }
+        const [t, m] = await this.pair(entry, what, () => tc.getUserById(tid, tOpts), () => mc.getUserById(mid, mOpts));
+        compareStatus(what, t, m, this.prefix);
+        if (t.status === 200 && slot) this.user(what, t, t.body?.data, m.body?.data, slot);
+        return;
+      }
+      case 'update': {
+        const [i, slot] = this.slot(step.who);
+        const body: Record<string, unknown> = { ...step.fields };
+        if (step.email) body.email = this.email(step.email);
+        const tBody = { ...body };
+        const mBody = { ...body };
+        if (body.defaultScheduleId === OWN_SCHEDULE) {
+          // Its own schedule, back: each side sends the id it gave (never another user's schedule).
+          if (typeof slot.tSchedule === 'number' && typeof slot.mSchedule === 'number') {
+            tBody.defaultScheduleId = slot.tSchedule;
+            mBody.defaultScheduleId = slot.mSchedule;
+          } else {
+            delete tBody.defaultScheduleId;
+            delete mBody.defaultScheduleId;
+          }
+        }
+        ran(entry.text.replace(`user #${step.who.slot}`, `user #${i}`).replace(/email: <[^>]*>/, `email: ${String(body.email)}`));
+        const [t, m] = await this.pair(entry, what, () => tc.updateUser(slot.t, tBody, tOpts), () => mc.updateUser(slot.m, mBody, mOpts));
+        compareStatus(what, t, m, this.prefix);
+        if (t.status === 200) this.user(what, t, t.body?.data, m.body?.data, slot);
+        return;
+      }
+      case 'delete': {
+        const [i, slot] = this.slot(step.who);
+        ran(entry.text.replace(`user #${step.who.slot}`, `user #${i}`));
+        const [t, m] = await this.pair(entry, what, () => tc.deleteUser(slot.t, tOpts), () => mc.deleteUser(slot.m, mOpts));
+        compareStatus(what, t, m, this.prefix);
+        if (t.status === 200) this.user(what, t, t.body?.data, m.body?.data, slot);
+        return;
+      }
+      case 'refresh': {
+        const [i, slot] = this.slot(step.who);
+        ran(entry.text.replace(`user #${step.who.slot}`, `user #${i}`));
+        const [t, m] = await this.pair(entry, what, () => tc.forceRefresh(slot.t, tOpts), () => mc.forceRefresh(slot.m, mOpts));
+        compareStatus(what, t, m, this.prefix);
+        if (t.status === 200) compareTokens(what, t, t.body?.data as Keys, m.body?.data as Keys, tc.clientId, slot.t, this.tokens);
+        return;
+      }
+      case 'list':
+        return this.list(entry, ran, step, tc, mc, tOpts, mOpts);
+    }
+  }
+
+  /** A 409 names the existing user: the target's message names the target id of the user the model's names. */
+  private conflictNamesUser(what: string, t: ApiCall, m: ApiCall): void {
+    const named = (msg: unknown) => new Set((String(typeof msg === 'string' ? msg : '').match(/\d+/g) ?? []).map(Number));
+    const modelNamed = named(m.error?.message);
+    const slot = this.slots.find((s) => modelNamed.has(s.m));
+    if (slot && !named(t.error?.message).has(slot.t)) {
+      throw new Divergence(`${what}: the 409 message ${JSON.stringify(t.error?.message)} does not name the existing user ${slot.t}`, t);
+    }
+  }
+
+  private async list(entry: LoggedStep, ran: (text: string) => void, step: Extract<Step, { op: 'list' }>, tc: ManagedUsersClient, mc: ManagedUsersClient, tOpts: object, mOpts: object): Promise<void> {
+    const query: ListQuery = {};
+    if (step.limit !== undefined) query.limit = step.limit;
+    if (step.offset !== undefined) query.offset = step.offset;
+    let asked: string[] | null = null;
+    if (step.emails?.kind === 'invalid') query.emails = ['not-an-email-x1'];
+    else if (step.emails && this.emails.length) {
+      asked = [...new Set(step.emails.picks.map((p) => this.emails[p % this.emails.length]!))];
+      query.emails = (step.emails.suffixed ? asked.map((e) => suffix(e, tc.clientId)) : asked);
+      ran(entry.text.replace(/emails=<[^>]*>/, `emails=${query.emails.join(',')}`));
+    }
+    const what = `step ${entry.index} (${entry.text})`;
+    const [t, m] = await this.pair(entry, what, () => tc.getManagedUsers(query, tOpts), () => mc.getManagedUsers(query, mOpts));
+    compareStatus(what, t, m, this.prefix);
+    if (t.status !== 200) {
+      // Where the model's 400 names the invalid address (the facts: `Invalid email <x>`), the target's must too.
+      const names = (c: typeof t) => String(c.error?.message ?? '').includes('not-an-email-x1');
+      if (t.status === 400 && names(m) && !names(t)) {
+        throw new Divergence(`${what}: the 400 message ${JSON.stringify(t.error?.message)} does not name the invalid address not-an-email-x1`, t);
+      }
+      return;
+    }
+    // Everything the model holds that matches (its only users are this sequence's): the truth to compare the target's page with.
+    const all = await mc.getManagedUsers({ ...query, limit: 250, offset: 0 }, { unjudged: true });
+    const modelUsers = new Map<number, any>((all.body?.data ?? []).map((u: any) => [Number(u.id), u]));
+    const matching = new Set(this.slots.filter((s) => modelUsers.has(s.m)));
+    const page: any[] = Array.isArray(t.body?.data) ? t.body.data : [];
+    const limit = Number(step.limit ?? 50);
+    const offset = Number(step.offset ?? 0);
+    const ours: Slot[] = [];
+    for (const u of page) {
+      const slot = this.slots.find((s) => s.t === Number(u.id));
+      if (!slot) {
+        if (asked) throw new Divergence(`${what}: the target lists user ${describeUser(u)}, which none of the addresses asked for is (${asked.length} asked)`, t);
+        continue; // someone else's user: a shared server holds many
+      }
+      if (!matching.has(slot)) throw new Divergence(`${what}: the target lists user #${this.slots.indexOf(slot)} (${slot.t}), which the model does not list here (deleted, another client's, or not asked for)`, t);
+      if (ours.includes(slot)) throw new Divergence(`${what}: the target lists user #${this.slots.indexOf(slot)} (${slot.t}) twice`, t);
+      ours.push(slot);
+      this.user(`${what}, user #${this.slots.indexOf(slot)} in the list`, t, u, modelUsers.get(slot.m), slot);
+    }
+    if (page.length > limit) throw new Divergence(`${what}: the page holds ${page.length} users, more than limit ${limit}`, t);
+    if (asked) {
+      const expected = Math.max(0, Math.min(limit, matching.size - offset));
+      if (page.length !== expected) throw new Divergence(`${what}: the page holds ${page.length} of our users, the model's ${expected} (${matching.size} match, offset ${offset}, limit ${limit})`, t);
+    } else if (offset === 0 && page.length < limit) {
+      // A short first page is the whole list: every user of ours the model lists must be on it.
+      const missing = [...matching].filter((s) => !ours.includes(s));
+      if (missing.length) throw new Divergence(`${what}: the first page is complete (${page.length} < limit ${limit}) but lacks user(s) ${missing.map((s) => `#${this.slots.indexOf(s)} (${s.t})`).join(', ')}, which the model lists`, t);
+    }
+  }
+
+  /** Delete every user of the run still believed to exist, each through the gate. One line per user that could not be removed. */
+  async cleanup(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const u of this.shared.gate.live()) {
+      try {
+        const res = await u.reader.deleteUser(u.id, { unjudged: true });
+        if (res.status !== 200 && res.status !== 404) problems.push(`user ${u.id} <${u.email}>: delete answered ${res.status}`);
+        if (res.status === 404) this.shared.gate.deleted(u.reader.target.baseUrl, u.id);
+      } catch (e) {
+        if (e instanceof OwnershipRefused && e.readStatus === 404) {
+          this.shared.gate.deleted(u.reader.target.baseUrl, u.id);
+          continue;
+        }
+        if (e instanceof RateLimited) throw new Aborted(e.what);
+        problems.push(`user ${u.id} <${u.email}>: ${String((e as Error).message).split('\n')[0]}`);
+        // Given up here (the run's ledger cleanup tries again at the end): later sequences do not retry it.
+        this.shared.gate.deleted(u.reader.target.baseUrl, u.id);
+      }
+    }
+    return problems;
+  }
+}
+
+function describeUser(u: any): string {
+  return `${String(u?.id)} <${String(u?.email)}>`;
+}
