@@ -103,6 +103,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
     ledger: o.ledger ? new Ledger(settings.stateDir, settings.runId, `explore-${process.pid}`) : null,
     namespace: { prefix: settings.namespace, runId: settings.runId, domain: settings.emailDomain },
     declared: Object.keys(o.validator.doc.definitions.ManagedUserOutput?.properties ?? {}),
+    required: (o.validator.doc.definitions.ManagedUserOutput?.required as string[] | undefined) ?? [],
     nextSequence: () => ++sequence,
     stopped: () => (o.signal?.aborted ? 'interrupted' : null),
     stats: {},

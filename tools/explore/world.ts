@@ -70,6 +70,8 @@ export interface Shared {
   namespace: { prefix: string; runId: string; domain: string };
   /** The fields the contract's user object declares. */
   declared: string[];
+  /** The user object's required fields: an optional one the user never had set is the server's to show or not. */
+  required: string[];
   /** Numbers the sequences (their e-mails carry it). */
   nextSequence(): number;
   /** Why the run must stop now (interrupted), or null. */
@@ -82,6 +84,8 @@ interface Slot {
   t: number;
   m: number;
   createdAt: { value?: number };
+  /** Fields a create or an update that was accepted set on this user. */
+  set: Set<string>;
   /** Each side's current default schedule (for a PATCH that sends it back). */
   tSchedule: unknown;
   mSchedule: unknown;
@@ -167,7 +171,7 @@ export class World {
   }
 
   private ctx(slot: Slot): UserContext {
-    return { targetId: slot.t, modelId: slot.m, declared: this.shared.declared, createdAt: slot.createdAt, schedules: this.schedules };
+    return { targetId: slot.t, modelId: slot.m, declared: this.shared.declared, required: this.shared.required, set: slot.set, createdAt: slot.createdAt, schedules: this.schedules };
   }
 
   private user(what: string, call: ApiCall, t: any, m: any, slot: Slot): void {
@@ -226,7 +230,7 @@ export class World {
           const mid = Number(m.body?.data.user.id);
           const clash = this.slots.findIndex((s) => s.t === tid);
           if (clash >= 0) throw new Divergence(`${what}: the target answered user ${tid}, the id of user #${clash} of this sequence`, t);
-          const slot: Slot = { owner: step.client, t: tid, m: mid, createdAt: {}, tSchedule: null, mSchedule: null };
+          const slot: Slot = { owner: step.client, t: tid, m: mid, createdAt: {}, set: new Set(Object.keys(body)), tSchedule: null, mSchedule: null };
           this.slots.push(slot);
           entry.text += ` → user #${this.slots.length - 1}`;
           what = `step ${entry.index} (${entry.text})`;
@@ -273,7 +277,10 @@ export class World {
         ran(entry.text.replace(`user #${step.who.slot}`, `user #${i}`).replace(/email: <[^>]*>/, `email: ${String(body.email)}`));
         const [t, m] = await this.pair(entry, what, () => tc.updateUser(slot.t, tBody, tOpts), () => mc.updateUser(slot.m, mBody, mOpts));
         compareStatus(what, t, m, this.prefix);
-        if (t.status === 200) this.user(what, t, t.body?.data, m.body?.data, slot);
+        if (t.status === 200) {
+          for (const k of Object.keys(body)) slot.set.add(k);
+          this.user(what, t, t.body?.data, m.body?.data, slot);
+        }
         return;
       }
       case 'delete': {
