@@ -88,7 +88,8 @@ check.describe('facts: defaults', () => {
 
 /** One answer of each kind of 4xx the API gives, labelled. */
 async function errorAnswers({ api, given, inputs }: Pick<Scope, 'api' | 'given' | 'inputs'>): Promise<{ what: string; status: number; validation: boolean; call: ApiCall }[]> {
-  const mine = await given.aUser();
+  // Every request here is refused (a PATCH with an invalid timeFormat, a create with a taken e-mail): the worker's read-only user will do.
+  const mine = await given.aSharedUser();
   const [create400, patch400, list400, list401, get404, create409] = await Promise.all([
     api.createUser({ ...inputs.createBody(), timeZone: 'invalid-timezone' }),
     api.updateUser(mine.user.id, { timeFormat: 100 }),
