@@ -384,6 +384,15 @@ test.describe('retries', () => {
     ]);
   });
 
+  test('a POST whose connection is reset as it goes out (a stale kept-alive socket) is retried once, and the retry noted', async () => {
+    answer = (_r, n) => (n === 1 ? { status: 0, destroy: true } : created(managedUser(23, suffixed(ours(11)))));
+    const { hooks, events } = recorder();
+    const call = await client({ hooks }).createUser({ email: ours(11), name: 'Ann' });
+    expect(call.status).toBe(201);
+    expect(seen).toHaveLength(2);
+    expect(events.filter((x) => x.startsWith('note transport retry'))).toEqual([`note transport retry: POST /api/v2/oauth-clients/${CLIENT}/users: socket hang up (ECONNRESET); retried once`]);
+  });
+
   test('a GET that fails twice is a TransportError after one noted retry', async () => {
     const dead = await closedPort();
     const { hooks, events } = recorder();
