@@ -6,6 +6,7 @@
  * tokens by their claims; lists as sets over this sequence's own users. Extra
  * fields, messages, order, other users and a path prefix are never differences.
  */
+import { jwtPayload, sameJson } from '../../fixtures/contract/values';
 import type { ApiCall } from '../../fixtures/client/client';
 import { redact } from '../../fixtures/contract/redact';
 
@@ -38,15 +39,6 @@ const CODE_CLASS: Record<string, string> = {
   CONFLICT: 'conflict',
 };
 
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((v, i) => sameJson(v, (b as unknown[])[i]));
-  const ka = Object.keys(a);
-  const kb = Object.keys(b as object);
-  return ka.length === kb.length && ka.every((k) => sameJson((a as any)[k], (b as any)[k]));
-}
 
 const codeOf = (call: ApiCall) => String(call.error?.code ?? '');
 
@@ -130,17 +122,6 @@ export function compareUser(what: string, call: ApiCall, t: Record<string, unkno
   }
 }
 
-export function jwtPayload(token: unknown): Record<string, unknown> | null {
-  if (typeof token !== 'string') return null;
-  const parts = token.split('.');
-  if (parts.length !== 3) return null;
-  try {
-    const json = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
-    return json && typeof json === 'object' && !Array.isArray(json) ? json : null;
-  } catch {
-    return null;
-  }
-}
 
 export interface Keys {
   accessToken: string;
