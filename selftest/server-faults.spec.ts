@@ -27,7 +27,8 @@ function tsFiles(dir: string): string[] {
 }
 
 const IDS = FAULTS.map((f) => ({ id: f.id, re: new RegExp(`(?<![\\w-])${f.id}(?![\\w-])`) }));
-const COMPARISON = /\b\w*fault\s*[!=]==?|[!=]==?\s*[\w.]*fault\b/i;
+/** `fault ===`, `cfg.fault !==`, `=== ctx.fault`, `activeFault ==`; not `default ===`. */
+const COMPARISON = /(?<![\w$])fault\s*[!=]==?|[!=]==?\s*(?:[\w$]+\.)*fault(?![\w$])|[a-z]Fault\s*[!=]==?/;
 
 /** Where a text names a fault id or compares something called fault. */
 function scan(text: string, name: string): string[] {
@@ -50,7 +51,8 @@ test('the rule is not vacuous: it sees every fault id in the catalogue, and a fa
   const named = new Set(scan(catalogue, 'faults').map((f) => f.split(' names ')[1]));
   expect(FAULTS.filter((f) => !named.has(f.id)).map((f) => f.id)).toEqual([]);
   expect(scan("  if (fault === 'create-200') return 200;", 'x')).toHaveLength(2);
-  expect(scan('  const f = cfg.fault;\n  if (other !== ctx.fault) x();', 'x')).toHaveLength(1);
+  expect(scan('  const f = cfg.fault;\n  if (other !== ctx.fault) x();\n  if (activeFault == null) y();', 'x')).toHaveLength(2);
+  expect(scan('  if (options.default === 1) z();', 'x')).toEqual([]);
 });
 
 test('every fault is a patch that replaces one or more existing seams, and nothing else', () => {

@@ -113,6 +113,7 @@ export interface Seams {
   patchConflict(ctx: Ctx, rec: UserRecord, stored: string): UserRecord | undefined;
   /** The row a valid create stores: its fields with the defaults written in. */
   newUser(ctx: Ctx, f: CreateFields, stored: string): NewUser;
+  /** Stores the row; `body` is the create's request body, as sent. */
   insertUser(ctx: Ctx, row: NewUser, body: Body): UserRecord;
   setEmail(ctx: Ctx, rec: UserRecord, stored: string): void;
   removeUser(ctx: Ctx, rec: UserRecord): void;
