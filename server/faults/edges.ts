@@ -6,7 +6,7 @@
 import { integerSegment } from '../pipes';
 import type { Patch } from '../seams';
 import { fail, isPlainObject, LIST_BOUNDS, type ListParam, LOCALE_LIST, METADATA_BOUNDS, type MetadataBound, WEEKDAY_LIST } from '../validation';
-import { accepts, bothRules, createRule, type FaultDef, isString, patchRule, refuses } from './fault';
+import { accepts, bothRules, createRule, type FaultDef, isFiniteNumber, isString, patchRule, refuses } from './fault';
 
 /** A strict address check (no empty, leading, trailing or doubled dots in the local part). */
 const STRICT_EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
@@ -140,7 +140,7 @@ export const EDGE_FAULTS = [
   },
   {
     id: 'patch-timeformat-unchecked', operation: 'update', kind: 'validation', description: 'PATCH accepts any number as timeFormat.',
-    patch: patchRule('timeFormat', accepts((v) => typeof v === 'number' && Number.isFinite(v))),
+    patch: patchRule('timeFormat', accepts(isFiniteNumber)),
   },
   {
     id: 'patch-locale-unchecked', operation: 'update', kind: 'validation', description: 'PATCH accepts any string as locale.',
