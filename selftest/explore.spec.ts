@@ -1,6 +1,6 @@
 /**
  * npm run explore, tested: alone (no named check), it finds every fault written
- * for it (server/faults.ts, exploreOnly) within a stated budget, shrinks the
+ * for it (server/faults/, exploreOnly) within a stated budget, shrinks the
  * divergence to a short sequence that replays from its seed and path, finds
  * nothing against the clean server and the legal variant (200 sequences),
  * touches no user it did not create and leaves none behind; its CLI answers

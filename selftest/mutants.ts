@@ -11,7 +11,7 @@
  * touched.
  *
  *   npm run mutants                      every fault the named checks must kill (the explore-only
- *                                        ones, server/faults.ts `exploreOnly`, are npm run explore's:
+ *                                        ones, server/faults/ `exploreOnly`, are npm run explore's:
  *                                        selftest/explore.spec.ts)
  *   npm run mutants -- --faults a,b      only these faults (plus clean and legal; explore-only ids too)
  *   npm run mutants -- --json out.json   also write the result as JSON
@@ -62,7 +62,7 @@ const CLI = {
   usage: 'npm run mutants -- [--faults <id,id,...>] [--json <file>] [--transport node|playwright] [--verbose]',
   about: [
     'The mutation self-test: runs the contract suite against the clean reference server, its legal variant and one',
-    'server per injected fault (server/faults.ts), and fails unless the clean and legal servers pass, every fault is',
+    'server per injected fault (server/faults/), and fails unless the clean and legal servers pass, every fault is',
     "killed, every check kills one, and no server's pre-existing users were touched.",
   ],
   flags: {
@@ -78,7 +78,7 @@ function args() {
   return parseCli(CLI, process.argv.slice(2), ({ values }) => {
     const faults = values.faults?.split(',').map((s) => s.trim()).filter(Boolean);
     const unknown = faults?.filter((f) => !FAULTS.some((x) => x.id === f)) ?? [];
-    if (unknown.length) throw usageError(CLI, `unknown fault(s) ${unknown.join(', ')}: see server/faults.ts for the ids`);
+    if (unknown.length) throw usageError(CLI, `unknown fault(s) ${unknown.join(', ')}: see server/faults/ or npm run server -- --list-faults for the ids`);
     const transport = values.transport ?? 'node';
     if (transport !== 'node' && transport !== 'playwright') throw usageError(CLI, `--transport is node or playwright, not ${transport}`);
     return { faults: faults ?? NAMED_FAULTS.map((f) => f.id), json: values.json, verbose: values.verbose === true, transport };

@@ -130,8 +130,9 @@ export function parseCli(argv: string[]): Cli {
   const v = values;
   const variant = v.variant ?? 'standard';
   if (variant !== 'standard' && variant !== 'legal') throw new UsageError(`--variant must be 'standard' or 'legal', got '${variant}'`);
-  if (v.fault !== undefined && !isFaultId(v.fault)) {
-    throw new UsageError(`unknown fault id '${v.fault}'; run with --list-faults to see the ${FAULTS.length} valid ids`);
+  const faultArg = v.fault;
+  if (faultArg !== undefined && !isFaultId(faultArg)) {
+    throw new UsageError(`unknown fault id '${faultArg}'; run with --list-faults to see the ${FAULTS.length} valid ids`);
   }
   let rateLimit: RateLimitOptions | undefined;
   if (v['rate-limit'] !== undefined) {
@@ -155,7 +156,7 @@ export function parseCli(argv: string[]): Cli {
     host: v.host ?? '127.0.0.1',
     prefix: v.prefix,
     variant,
-    fault: v.fault,
+    fault: faultArg,
     seed: int('seed', 0, 0xffffffff),
     preexisting: int('preexisting', 0, 10_000),
     lookalikes: int('lookalikes', 0, MAX_LOOKALIKES),

@@ -5,7 +5,6 @@ import { LEGAL_MESSAGES, type Messages, STANDARD_MESSAGES } from './messages';
 import { MAX_LOOKALIKES } from './population';
 import type { RateLimitOptions } from './ratelimit';
 import type { ClientCredentials, InstanceOptions } from './types';
-import type { ValidationContext } from './validation';
 
 export const DEFAULT_SEED = 20240401;
 
@@ -22,8 +21,7 @@ export interface InstanceConfig {
   lookalikesPerClient: number;
   rateLimit: RateLimitOptions | undefined;
   msgs: Messages;
-  vctx: ValidationContext;
-  /** Content type of every JSON answer (success answers may differ, see serialise.ts). */
+  /** Content type of every JSON answer. */
   jsonType: string;
 }
 
@@ -42,8 +40,8 @@ export function resolveConfig(opts: InstanceOptions): InstanceConfig {
       throw new Error('every client needs a non-empty string id and secret');
     }
   }
-  const fault: FaultId | null = opts.fault ?? null;
-  if (fault !== null && !isFaultId(fault)) throw new Error(`unknown fault id: ${String(fault)}`);
+  const injected = opts.fault ?? null;
+  if (injected !== null && !isFaultId(injected)) throw new Error(`unknown fault id: ${String(injected)}`);
   const legal = opts.variant === 'legal';
   const msgs: Messages = legal ? LEGAL_MESSAGES : STANDARD_MESSAGES;
   const preexistingPerClient = Math.max(0, Math.floor(opts.preexistingUsers ?? (legal ? 40 : 0)));
@@ -53,7 +51,7 @@ export function resolveConfig(opts: InstanceOptions): InstanceConfig {
   }
   return {
     clients: opts.clients,
-    fault,
+    fault: injected,
     legal,
     prefix: normalisePrefix(opts.prefix),
     seed: (opts.seed ?? DEFAULT_SEED) >>> 0,
@@ -63,7 +61,6 @@ export function resolveConfig(opts: InstanceOptions): InstanceConfig {
     lookalikesPerClient: Math.min(lookalikes, preexistingPerClient),
     rateLimit: opts.rateLimit,
     msgs,
-    vctx: { messages: msgs, fault },
     jsonType: legal ? 'application/json' : 'application/json; charset=utf-8',
   };
 }

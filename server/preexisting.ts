@@ -1,12 +1,13 @@
 /**
  * Users that exist before the suite runs: seeded into the store at start-up
- * (without any create-time fault), watched for changes, and offered to the
- * ownership faults as the wrong rows they answer with.
+ * (straight into the store, past every seam: they were made before any bug),
+ * watched for changes, and offered to the ownership faults as the wrong rows
+ * they answer with.
  */
 import type { InstanceConfig } from './config';
 import { seedLookalikes, seedUsers } from './population';
 import { createRng, subSeed } from './rng';
-import { type Store, suffixEmail, type UserRecord } from './store';
+import { newUserRow, type Store, suffixEmail, type UserRecord } from './store';
 
 export interface PreexistingUser {
   rec: UserRecord;
@@ -28,6 +29,8 @@ export interface PreexistingReport {
 }
 
 export interface Preexisting {
+  /** Whether the user was seeded at start-up (even if deleted since). */
+  has(rec: UserRecord): boolean;
   /** Pre-existing users still there (not deleted), oldest first, that pass `keep`. */
   where(keep: (p: PreexistingUser) => boolean): UserRecord[];
   /** The answer of GET /__control/preexisting. */
@@ -59,28 +62,14 @@ export function seedPreexisting(cfg: InstanceConfig, store: Store): Preexisting 
     for (const { clientId, u } of all) {
       const raw = u.email.toLowerCase();
       if (store.byEmail(clientId, suffixEmail(raw, clientId)) !== undefined) continue;
-      const rec = store.insert(
-        clientId,
-        {
-          email: raw,
-          name: u.name,
-          timeZone: u.timeZone,
-          weekStart: u.weekStart,
-          timeFormat: u.timeFormat,
-          locale: u.locale,
-          bio: u.bio,
-          avatarUrl: u.avatarUrl,
-          metadata: u.metadata,
-        },
-        u.createdAtMs,
-        undefined,
-        true,
-      );
+      const fields = { name: u.name, timeZone: u.timeZone, weekStart: u.weekStart, timeFormat: u.timeFormat, locale: u.locale, bio: u.bio, avatarUrl: u.avatarUrl, metadata: u.metadata };
+      const rec = store.insert(clientId, newUserRow(fields, suffixEmail(raw, clientId)), u.createdAtMs);
       seeded.push({ rec, email: rec.email, lookalike: u.lookalike === true, data: dataOf(rec), tokenGeneration: rec.tokenGeneration });
     }
   }
 
-  const alive = (p: PreexistingUser) => store.get(p.rec.id) === p.rec && !p.rec.deleted;
+  const alive = (p: PreexistingUser) => store.get(p.rec.id) === p.rec;
+  const recs = new WeakSet(seeded.map((p) => p.rec));
 
   /** deleted, changed (data), refreshed (tokens issued for it), or null when intact. */
   function howChanged(p: PreexistingUser): ChangeKind | null {
@@ -91,6 +80,7 @@ export function seedPreexisting(cfg: InstanceConfig, store: Store): Preexisting 
   }
 
   return {
+    has: (rec) => recs.has(rec),
     where(keep) {
       const out: UserRecord[] = [];
       for (const p of seeded) if (alive(p) && keep(p)) out.push(p.rec);

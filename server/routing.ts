@@ -1,19 +1,16 @@
 /**
  * From request to handler, in NestJS order: route match → path decoding →
- * throttler → (latency) → guard → userId parsing → body reading/parsing →
- * operation. Also the endpoints outside the API (health, control) and the
- * pipeline-order fault (validation-before-auth).
+ * throttler → (latency) → the `dispatch` seam: guard → userId parsing → body
+ * reading/parsing → operation. Also the endpoints outside the API (health,
+ * control).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { InstanceConfig } from './config';
-import type { Guard } from './guard';
-import type { Handlers } from './handlers';
-import type { Pipes } from './pipes';
+import type { Throttle } from './guard';
 import type { Preexisting } from './preexisting';
 import { createRng, subSeed } from './rng';
-import type { Serialiser } from './serialise';
+import type { Ctx, Env, Seams, SeamsOf } from './seams';
+import { write } from './serialise';
 import type { Operation } from './types';
-import { validateCreate, validatePatch } from './validation';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -52,114 +49,100 @@ export function matchRoute(method: string, path: string, prefix: string): Route 
   return op === null ? null : { op, clientSegment: c, userSegment };
 }
 
-export interface Parts {
-  out: Serialiser;
-  pipes: Pipes;
-  guard: Guard;
-  handlers: Handlers;
-  preexisting: Preexisting;
-}
-
-export function createRouter(cfg: InstanceConfig, { out, pipes, guard, handlers, preexisting }: Parts): { handler: RequestHandler; dispose: () => void } {
-  const { fault, msgs, vctx, prefix, jitterMs, latencyMs } = cfg;
-  const jitterRng = createRng(subSeed(cfg.seed, 'jitter'));
-
-  function dispatch(req: IncomingMessage, res: ServerResponse, op: Operation, clientId: string, userSegment: string | undefined, rawQuery: string): void {
-    const needsBody = op === 'create' || op === 'update';
-    if (needsBody && fault === 'validation-before-auth') {
-      // The bug: body validation wired ahead of the guard.
-      pipes.readBody(req, res, (buf) => {
-        const body = pipes.parseBody(req, res, buf);
-        if (body === undefined) return;
-        const errors = op === 'create' ? validateCreate(body, vctx).errors : validatePatch(body, vctx).errors;
-        if (errors.length > 0) return out.validationFailed(req, res, errors);
-        if (!guard.authorise(req, res, op, clientId)) return;
-        if (op === 'create') return handlers.create(req, res, clientId, body);
-        const id = pipes.parseUserId(req, res, userSegment ?? '');
-        if (id !== undefined) handlers.update(req, res, clientId, id, body);
-      });
-      return;
-    }
-
-    if (!guard.authorise(req, res, op, clientId)) return;
+export const routingSeams: SeamsOf<'dispatch'> = (_env, self) => ({
+  dispatch(ctx, userSegment, rawQuery) {
+    const refusal = self.authorise(ctx);
+    if (refusal !== null) return self.send(ctx, refusal);
     let id = 0;
     if (userSegment !== undefined) {
-      const parsed = pipes.parseUserId(req, res, userSegment);
+      const parsed = self.parseUserId(ctx, userSegment);
       if (parsed === undefined) return;
       id = parsed;
     }
-    switch (op) {
+    switch (ctx.op) {
       case 'get':
-        return handlers.get(req, res, clientId, id);
+        return self.send(ctx, self.get(ctx, id));
       case 'list':
-        return handlers.list(req, res, clientId, rawQuery);
+        return self.send(ctx, self.list(ctx, rawQuery));
       case 'delete':
-        return handlers.delete(req, res, clientId, id);
+        return self.send(ctx, self.delete(ctx, id));
       case 'refresh':
-        return handlers.refresh(req, res, clientId, id);
+        return self.send(ctx, self.refresh(ctx, id));
       case 'create':
       case 'update':
-        return pipes.readBody(req, res, (buf) => {
-          const body = pipes.parseBody(req, res, buf);
+        return self.readBody(ctx, (buf) => {
+          const body = self.parseBody(ctx, buf);
           if (body === undefined) return;
-          if (op === 'create') handlers.create(req, res, clientId, body);
-          else handlers.update(req, res, clientId, id, body);
+          self.send(ctx, ctx.op === 'create' ? self.create(ctx, body) : self.update(ctx, id, body));
         });
     }
-  }
+  },
+});
 
+export interface RouterParts {
+  seams: Seams;
+  throttle: Throttle;
+  preexisting: Preexisting;
+}
+
+export function createRouter({ cfg, answers }: Env, { seams, throttle, preexisting }: RouterParts): { handler: RequestHandler; dispose: () => void } {
+  const { prefix, jitterMs, latencyMs, jsonType } = cfg;
+  const jitterRng = createRng(subSeed(cfg.seed, 'jitter'));
   const timers = new Set<NodeJS.Timeout>();
   let disposed = false;
+  const internalError = (req: IncomingMessage, res: ServerResponse) => {
+    if (!res.headersSent) seams.send({ req, res }, answers.internalError());
+  };
+
+  /** The throttler runs before the guard and counts every request at arrival; the answer may be delayed. */
+  function api(ctx: Ctx, userSegment: string | undefined, rawQuery: string): void {
+    const allowed = throttle.hit(ctx.req, ctx.res);
+    const proceed = () => (allowed ? seams.dispatch(ctx, userSegment, rawQuery) : seams.send(ctx, answers.tooManyRequests()));
+    if (jitterMs <= 0 && latencyMs <= 0) return proceed();
+    const delay = latencyMs + (jitterMs > 0 ? Math.floor(jitterRng() * (jitterMs + 1)) : 0);
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (disposed) return;
+      try {
+        proceed();
+      } catch {
+        internalError(ctx.req, ctx.res);
+      }
+    }, delay);
+    timers.add(timer);
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const rawQuery = q < 0 ? '' : url.slice(q + 1);
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+
+    if (method === 'GET') {
+      if (path === '/__health') return write(res, 200, '{"status":"ok"}', jsonType);
+      if (path === '/__control/preexisting') return write(res, 200, JSON.stringify(preexisting.report()), jsonType);
+      if (path === '/__control/ratelimit') return write(res, 200, JSON.stringify(throttle.report()), jsonType);
+    }
+
+    const match = matchRoute(method, path, prefix);
+    if (match === null) return seams.send({ req, res }, answers.routeNotFound(req.method ?? 'GET', path));
+    let clientId: string;
+    try {
+      clientId = decodeURIComponent(match.clientSegment);
+    } catch {
+      return seams.send({ req, res }, answers.badRequest(cfg.msgs.badPathEncoding));
+    }
+    api({ req, res, op: match.op, clientId }, match.userSegment, rawQuery);
+  }
 
   const handler: RequestHandler = (req, res) => {
     req.on('error', noop);
     try {
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const path = q < 0 ? url : url.slice(0, q);
-      const rawQuery = q < 0 ? '' : url.slice(q + 1);
-      const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
-
-      if (method === 'GET') {
-        if (path === '/__health') return out.sendJson(res, 200, '{"status":"ok"}');
-        if (path === '/__control/preexisting') return out.sendJson(res, 200, JSON.stringify(preexisting.report()));
-        if (path === '/__control/ratelimit') return out.sendJson(res, 200, JSON.stringify(guard.rateLimitReport()));
-      }
-
-      const route = matchRoute(method, path, prefix);
-      if (route === null) return out.sendError(req, res, 404, 'NotFoundException', msgs.routeNotFound(req.method ?? 'GET', path));
-      const { op, userSegment } = route;
-
-      let clientId: string;
-      try {
-        clientId = decodeURIComponent(route.clientSegment);
-      } catch {
-        return out.badRequest(req, res, msgs.badPathEncoding);
-      }
-
-      // The throttler runs before the guard and counts every request at arrival.
-      const allowed = guard.throttle(req, res);
-
-      if (jitterMs > 0 || latencyMs > 0) {
-        const delay = latencyMs + (jitterMs > 0 ? Math.floor(jitterRng() * (jitterMs + 1)) : 0);
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          if (disposed) return;
-          try {
-            if (allowed) dispatch(req, res, op, clientId, userSegment, rawQuery);
-            else out.tooManyRequests(req, res);
-          } catch {
-            if (!res.headersSent) out.internalError(req, res);
-          }
-        }, delay);
-        timers.add(timer);
-        return;
-      }
-      if (!allowed) return out.tooManyRequests(req, res);
-      dispatch(req, res, op, clientId, userSegment, rawQuery);
+      route(req, res);
     } catch {
       // Defensive: never let a request take the process down.
-      if (!res.headersSent) out.internalError(req, res);
+      if (!res.headersSent) internalError(req, res);
       else res.destroy();
     }
   };

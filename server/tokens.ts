@@ -1,7 +1,7 @@
-/** HS256 access/refresh token pairs signed with a per-process random key. */
+/** HS256 access/refresh token pairs signed with a per-process random key: the token seams. */
 import { hash, randomBytes, randomUUID } from 'node:crypto';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from './constants';
-import type { FaultId } from './faults';
+import type { SeamsOf } from './seams';
 
 export interface TokenPair {
   accessToken: string;
@@ -44,48 +44,48 @@ export function verifyJwtSignature(token: string): boolean {
 
 const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
 
-export interface TokenIssuerOptions {
-  legal: boolean;
-  fault: FaultId | null;
+export type TokenKind = 'access' | 'refresh';
+export type TokenType = 'access_token' | 'refresh_token';
+
+/** A token's payload, in the order of its JSON. */
+export interface TokenClaims {
+  type: string;
+  clientId: string;
+  ownerId: number;
+  expiresAt: number;
+  iat: number;
+  jti: string;
+  iss?: string;
 }
 
-export type TokenIssuer = (clientId: string, ownerId: number, now: number) => TokenPair;
+const LIFETIMES: Readonly<Record<TokenKind, number>> = { access: HOUR_MS, refresh: 365 * DAY_MS };
+/** The standard variant cuts expiries like upstream: access to the minute, refresh to the day. */
+const CUT: Readonly<Record<TokenKind, number>> = { access: MINUTE_MS, refresh: DAY_MS };
 
-export function createTokenIssuer({ legal, fault }: TokenIssuerOptions): TokenIssuer {
-  const accessLifetime = fault === 'access-expiry-day' ? DAY_MS : HOUR_MS;
-  const refreshLifetime = fault === 'refresh-expiry-month' ? 30 * DAY_MS : 365 * DAY_MS;
+type TokenSeams = 'lifetime' | 'expiries' | 'claims' | 'issueTokens' | 'tokensFor';
 
-  return (clientId, ownerId, now) => {
-    // The legal variant reports exact expiries; the standard one cuts them like upstream.
-    let accessExp = legal ? now + accessLifetime : floorTo(now + accessLifetime, MINUTE_MS);
-    let refreshExp = legal ? now + refreshLifetime : floorTo(now + refreshLifetime, DAY_MS);
-    if (fault === 'expiry-seconds') {
-      accessExp = Math.floor(accessExp / 1000);
-      refreshExp = Math.floor(refreshExp / 1000);
-    }
-
-    if (fault === 'token-not-jwt') {
-      return {
-        accessToken: randomBytes(32).toString('hex'),
-        refreshToken: randomBytes(32).toString('hex'),
-        accessTokenExpiresAt: accessExp,
-        refreshTokenExpiresAt: refreshExp,
-      };
-    }
-
-    const skew = fault === 'token-expiry-mismatch' ? 60_000 : 0;
-    const owner = fault === 'token-owner-wrong' ? 1 : ownerId;
+export const tokenSeams: SeamsOf<TokenSeams> = ({ cfg: { legal } }, self) => ({
+  lifetime: (kind) => LIFETIMES[kind],
+  expiries(now) {
+    // The legal variant reports exact expiries.
+    const at = (kind: TokenKind) => (legal ? now + self.lifetime(kind) : floorTo(now + self.lifetime(kind), CUT[kind]));
+    return { access: at('access'), refresh: at('refresh') };
+  },
+  claims: (type, clientId, ownerId, expiresAt, iat) =>
+    ({ type, clientId, ownerId, expiresAt, iat, jti: randomUUID(), iss: legal ? 'cal-platform' : undefined }),
+  issueTokens(clientId, ownerId, now) {
+    const e = self.expiries(now);
     const iat = Math.floor(now / 1000);
-    const client = JSON.stringify(clientId);
-    const claims = (type: string, expiresAt: number): string =>
-      `{"type":"${type}","clientId":${client},"ownerId":${owner},"expiresAt":${expiresAt + skew},"iat":${iat},` +
-      `"jti":"${randomUUID()}"${legal ? ',"iss":"cal-platform"' : ''}}`;
-
-    const accessToken = sign(claims('access_token', accessExp));
-    const refreshToken =
-      fault === 'access-equals-refresh'
-        ? accessToken
-        : sign(claims(fault === 'token-type-wrong' ? 'access_token' : 'refresh_token', refreshExp));
-    return { accessToken, refreshToken, accessTokenExpiresAt: accessExp, refreshTokenExpiresAt: refreshExp };
-  };
-}
+    return {
+      accessToken: sign(JSON.stringify(self.claims('access_token', clientId, ownerId, e.access, iat))),
+      refreshToken: sign(JSON.stringify(self.claims('refresh_token', clientId, ownerId, e.refresh, iat))),
+      accessTokenExpiresAt: e.access,
+      refreshTokenExpiresAt: e.refresh,
+    };
+  },
+  tokensFor(ctx, rec) {
+    const pair = self.issueTokens(ctx.clientId, rec.id, Date.now());
+    rec.tokenGeneration++;
+    return pair;
+  },
+});

@@ -1,7 +1,8 @@
 /**
- * Input validation for create / PATCH bodies and list queries. Validators never
- * mutate anything: they return the list of problems plus the subset of fields
- * that passed (the latter is only used by two write faults).
+ * Input validation for create / PATCH bodies and list queries, as seams: one
+ * rule per field (applied in the order of the fields), the metadata bounds
+ * and value kinds, the list query's parameters. Validators never mutate
+ * anything: they return the problems plus the fields that passed.
  */
 import {
   EMAIL_RE,
@@ -14,8 +15,8 @@ import {
   METADATA_MAX_VALUE_LENGTH,
   WEEKDAYS,
 } from './constants';
-import type { FaultId } from './faults';
 import type { Messages } from './messages';
+import type { Body, Seams, SeamsOf } from './seams';
 
 export type Metadata = Record<string, unknown>;
 
@@ -24,11 +25,6 @@ export interface FieldError {
   /** `required`: absent mandatory field; `type`: wrong JSON type; `value`: right type, rule broken. */
   kind: 'required' | 'type' | 'value';
   message: string;
-}
-
-export interface ValidationContext {
-  messages: Messages;
-  fault: FaultId | null;
 }
 
 export interface CreateFields {
@@ -46,8 +42,6 @@ export interface CreateFields {
 export interface CreateValidation {
   errors: FieldError[];
   valid: CreateFields;
-  /** Properties that are not part of the input schema (dropped unless a fault echoes them). */
-  unknown: Metadata | undefined;
 }
 
 /** Present key = change it. `null` clears a nullable field. */
@@ -69,12 +63,39 @@ export interface PatchValidation {
   valid: PatchFields;
 }
 
-const CREATE_KEYS = new Set([
-  'email', 'name', 'timeFormat', 'weekStart', 'timeZone', 'locale', 'avatarUrl', 'bio', 'metadata',
-]);
-const TIME_FORMATS = [12, 24] as const;
-const WEEKDAY_LIST = [...WEEKDAYS];
-const LOCALE_LIST = [...LOCALES];
+/** A rule's verdict on one field: null when there is nothing to take (an absent optional field). */
+export type Verdict = { ok: true; value: unknown } | { ok: false; errors: FieldError[] } | null;
+/** Gets the field's value (undefined when absent). */
+export type FieldRule = (value: unknown) => Verdict;
+export type FieldRules<F extends string> = Readonly<Record<F, FieldRule>>;
+
+export const CREATE_FIELDS = ['email', 'name', 'timeFormat', 'weekStart', 'timeZone', 'locale', 'avatarUrl', 'bio', 'metadata'] as const;
+export const PATCH_FIELDS = ['email', 'name', 'timeFormat', 'defaultScheduleId', 'weekStart', 'timeZone', 'locale', 'avatarUrl', 'bio', 'metadata'] as const;
+export type CreateField = (typeof CREATE_FIELDS)[number];
+export type PatchField = (typeof PATCH_FIELDS)[number];
+
+export type MetadataBound = 'keys' | 'keyLength' | 'valueLength';
+/** The largest accepted key count, key length and string value length. */
+export const METADATA_BOUNDS: Readonly<Record<MetadataBound, number>> = {
+  keys: METADATA_MAX_KEYS,
+  keyLength: METADATA_MAX_KEY_LENGTH,
+  valueLength: METADATA_MAX_VALUE_LENGTH,
+};
+/** `nested`: an object or array, taken as a deep copy. */
+export type MetadataValueKind = 'ok' | 'nested' | 'bad';
+
+export type ListParam = 'limit' | 'offset';
+export const LIST_BOUNDS: Readonly<Record<ListParam, { min: number; max: number }>> = {
+  limit: { min: 1, max: LIST_LIMIT_MAX },
+  offset: { min: 0, max: LIST_OFFSET_MAX },
+};
+
+export const TIME_FORMATS = [12, 24] as const;
+export const WEEKDAY_LIST: readonly string[] = [...WEEKDAYS];
+export const LOCALE_LIST: readonly string[] = [...LOCALES];
+
+export const ok = (value: unknown): Verdict => ({ ok: true, value });
+export const fail = (field: string, kind: FieldError['kind'], message: string): Verdict => ({ ok: false, errors: [{ field, kind, message }] });
 
 // ── time zones ────────────────────────────────────────────────────────────────
 
@@ -119,7 +140,7 @@ function repairZoneCase(zone: string): string {
 
 // ── small predicates ──────────────────────────────────────────────────────────
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -134,7 +155,7 @@ export function isHttpUrl(s: string): boolean {
 }
 
 /** Copies an object without ever invoking the __proto__ setter. */
-function safeCopy(src: Record<string, unknown>, deep: boolean): Metadata {
+export function safeCopy(src: Record<string, unknown>, deep: boolean): Metadata {
   const out: Metadata = {};
   for (const key of Object.keys(src)) {
     const value = src[key];
@@ -148,270 +169,107 @@ function safeCopy(src: Record<string, unknown>, deep: boolean): Metadata {
   return out;
 }
 
-// ── metadata ──────────────────────────────────────────────────────────────────
+// ── rules ─────────────────────────────────────────────────────────────────────
 
-function validateMetadata(value: unknown, ctx: ValidationContext, errors: FieldError[]): Metadata | undefined {
-  const m = ctx.messages;
-  if (!isPlainObject(value)) {
-    errors.push({ field: 'metadata', kind: 'type', message: m.mustBeObject('metadata') });
-    return undefined;
-  }
-  const before = errors.length;
-  const f = ctx.fault;
-  const keys = Object.keys(value);
-  if (keys.length === 0 && f === 'metadata-empty-rejected') errors.push({ field: 'metadata', kind: 'value', message: m.required('metadata') });
-  // The off-by-one faults compare with >= where the rule says >.
-  const over = (n: number, max: number, offByOne: FaultId) => (f === offByOne ? n >= max : n > max);
-  if (over(keys.length, METADATA_MAX_KEYS, 'metadata-key-count-off-by-one') && f !== 'metadata-key-count-unchecked') {
-    errors.push({ field: 'metadata', kind: 'value', message: m.metadataTooManyKeys(METADATA_MAX_KEYS) });
-  }
-  let nested = false;
-  for (const key of keys) {
-    if (over(key.length, METADATA_MAX_KEY_LENGTH, 'metadata-key-length-off-by-one') && f !== 'metadata-key-length-unchecked') {
-      errors.push({ field: 'metadata', kind: 'value', message: m.metadataKeyTooLong(key, METADATA_MAX_KEY_LENGTH) });
-    }
-    const v = value[key];
-    if (typeof v === 'string') {
-      if (over(v.length, METADATA_MAX_VALUE_LENGTH, 'metadata-value-length-off-by-one') && f !== 'metadata-value-length-unchecked') {
-        errors.push({ field: 'metadata', kind: 'value', message: m.metadataValueTooLong(key, METADATA_MAX_VALUE_LENGTH) });
-      }
-    } else if ((typeof v === 'number' || typeof v === 'boolean') && f === 'metadata-strings-only') {
-      errors.push({ field: 'metadata', kind: 'value', message: m.metadataBadValue(key) });
-    } else if (typeof v === 'number') {
-      if (!Number.isFinite(v)) errors.push({ field: 'metadata', kind: 'value', message: m.metadataBadValue(key) });
-    } else if (typeof v === 'boolean') {
-      // fine
-    } else if (typeof v === 'object' && v !== null && ctx.fault === 'metadata-nested-accepted') {
-      nested = true;
-    } else {
-      errors.push({ field: 'metadata', kind: 'value', message: m.metadataBadValue(key) });
-    }
-    if (errors.length - before > 20) break; // enough detail
-  }
-  return errors.length === before ? safeCopy(value, nested) : undefined;
+/** Absent (create: or null): nothing to take. */
+const optional = (rule: FieldRule): FieldRule => (v) => (v === undefined || v === null ? null : rule(v));
+/** Absent from the PATCH body: nothing to change. */
+const present = (rule: FieldRule): FieldRule => (v) => (v === undefined ? null : rule(v));
+const nullable = (rule: FieldRule): FieldRule => (v) => (v === null ? ok(null) : rule(v));
+
+function ruleKit(m: Messages) {
+  const text = (field: string, check: (s: string) => Verdict = ok): FieldRule => (v) =>
+    typeof v === 'string' ? check(v) : fail(field, 'type', m.mustBeString(field));
+  const required = (field: string, rule: FieldRule): FieldRule => (v) =>
+    v === undefined || v === null ? fail(field, 'required', m.mustBeString(field)) : rule(v);
+  const member = (field: string, allowed: ReadonlySet<string>, list: readonly string[]) => (s: string) =>
+    allowed.has(s) ? ok(s) : fail(field, 'value', m.mustBeOneOf(field, list));
+  const zone = (s: string) => {
+    const tz = normaliseTimeZone(s);
+    return tz === null ? fail('timeZone', 'value', m.invalidTimeZone('timeZone')) : ok(tz);
+  };
+  const url = (s: string) => (isHttpUrl(s) ? ok(s) : fail('avatarUrl', 'value', m.invalidUrl('avatarUrl')));
+  /** 12 or 24; otherwise a value error for `valueKinds`, a type error for the rest. */
+  const timeFormat = (valueKinds: readonly string[]): FieldRule => (v) =>
+    v === 12 || v === 24 ? ok(v) : fail('timeFormat', valueKinds.includes(typeof v) ? 'value' : 'type', m.mustBeOneOf('timeFormat', TIME_FORMATS));
+  return { text, required, member, zone, url, timeFormat };
 }
 
-// ── accepting-edge faults shared by create and PATCH ──────────────────────────
-
-/** The error an accepting-edge fault raises for an otherwise valid value, or null. */
-function edgeFault(field: string, value: unknown, ctx: ValidationContext): FieldError | null {
-  const m = ctx.messages;
-  switch (ctx.fault) {
-    case 'name-empty-rejected':
-      return field === 'name' && value === '' ? { field, kind: 'value', message: m.required(field) } : null;
-    case 'bio-empty-rejected':
-      return field === 'bio' && value === '' ? { field, kind: 'value', message: m.required(field) } : null;
-    case 'timeformat-24-rejected':
-      return field === 'timeFormat' && value === 24 ? { field, kind: 'value', message: m.mustBeOneOf(field, [12]) } : null;
-    case 'weekstart-sunday-rejected':
-      return field === 'weekStart' && value === 'Sunday' ? { field, kind: 'value', message: m.mustBeOneOf(field, WEEKDAY_LIST.filter((d) => d !== 'Sunday')) } : null;
-    case 'timezone-regex':
-      return field === 'timeZone' && typeof value === 'string' && !/^[A-Za-z_]+\/[A-Za-z_-]+$/.test(value) ? { field, kind: 'value', message: m.invalidTimeZone(field) } : null;
-    case 'locale-region-rejected':
-      return field === 'locale' && typeof value === 'string' && value.includes('-') ? { field, kind: 'value', message: m.mustBeOneOf(field, LOCALE_LIST.filter((l) => !l.includes('-'))) } : null;
-    case 'avatar-https-only':
-      return field === 'avatarUrl' && typeof value === 'string' && !value.startsWith('https://') ? { field, kind: 'value', message: m.invalidUrl(field) } : null;
-    default:
-      return null;
-  }
+function metadataRule(m: Messages, self: Seams): FieldRule {
+  return (value) => {
+    if (!isPlainObject(value)) return fail('metadata', 'type', m.mustBeObject('metadata'));
+    const errors: FieldError[] = [];
+    const problem = (message: string) => errors.push({ field: 'metadata', kind: 'value', message });
+    const keys = Object.keys(value);
+    if (!self.metadataBound('keys', keys.length)) problem(m.metadataTooManyKeys(METADATA_MAX_KEYS));
+    let nested = false;
+    for (const key of keys) {
+      if (!self.metadataBound('keyLength', key.length)) problem(m.metadataKeyTooLong(key, METADATA_MAX_KEY_LENGTH));
+      const v = value[key];
+      if (typeof v === 'string' && !self.metadataBound('valueLength', v.length)) problem(m.metadataValueTooLong(key, METADATA_MAX_VALUE_LENGTH));
+      const kind = self.metadataValue(v);
+      if (kind === 'bad') problem(m.metadataBadValue(key));
+      else if (kind === 'nested') nested = true;
+      if (errors.length > 20) break; // enough detail
+    }
+    return errors.length === 0 ? ok(safeCopy(value, nested)) : { ok: false, errors };
+  };
 }
 
-/** A strict address check (no empty, leading, trailing or doubled dots in the local part): only fault create-email-format-checked applies it. */
-const STRICT_EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
+function createRules(m: Messages, self: Seams): FieldRules<CreateField> {
+  const r = ruleKit(m);
+  return {
+    email: r.required('email', r.text('email')),
+    name: r.required('name', r.text('name')),
+    // A numeric string has become a number already (transformCreate); another string is a value error.
+    timeFormat: optional(r.timeFormat(['number', 'string'])),
+    weekStart: optional(r.text('weekStart')),
+    timeZone: optional(r.text('timeZone', r.zone)),
+    locale: optional(r.text('locale', r.member('locale', LOCALES, LOCALE_LIST))),
+    avatarUrl: optional(r.text('avatarUrl', r.url)),
+    bio: optional(r.text('bio')),
+    metadata: optional(metadataRule(m, self)),
+  };
+}
 
-// ── create ────────────────────────────────────────────────────────────────────
+function patchRules(m: Messages, self: Seams): FieldRules<PatchField> {
+  const r = ruleKit(m);
+  return {
+    email: present(r.text('email')),
+    name: present(nullable(r.text('name'))),
+    timeFormat: present(nullable(r.timeFormat(['number']))),
+    defaultScheduleId: present(nullable(scheduleId(m))),
+    weekStart: present(r.text('weekStart', r.member('weekStart', WEEKDAYS, WEEKDAY_LIST))),
+    timeZone: present(r.text('timeZone', r.zone)),
+    locale: present(r.text('locale', r.member('locale', LOCALES, LOCALE_LIST))),
+    avatarUrl: present(nullable(r.text('avatarUrl', r.url))),
+    bio: present(nullable(r.text('bio'))),
+    metadata: present(metadataRule(m, self)),
+  };
+}
 
-export function validateCreate(body: Record<string, unknown>, ctx: ValidationContext): CreateValidation {
-  const m = ctx.messages;
-  const f = ctx.fault;
+const scheduleId = (m: Messages): FieldRule => (v) => {
+  if (typeof v !== 'number') return fail('defaultScheduleId', 'type', m.mustBeNumber('defaultScheduleId'));
+  return Number.isSafeInteger(v) ? ok(v) : fail('defaultScheduleId', 'value', m.mustBeInteger('defaultScheduleId'));
+};
+
+/** Every field's rule in order: the problems, and the fields that passed. */
+function collect<F extends string>(fields: readonly F[], rules: FieldRules<F>, body: Body): { errors: FieldError[]; valid: Record<string, unknown> } {
   const errors: FieldError[] = [];
-  const valid: CreateFields = {};
-
-  const email = body.email;
-  if (email === undefined || email === null) errors.push({ field: 'email', kind: 'required', message: m.mustBeString('email') });
-  else if (typeof email !== 'string') errors.push({ field: 'email', kind: 'type', message: m.mustBeString('email') });
-  else if (f === 'create-email-format-checked' && !STRICT_EMAIL.test(email)) errors.push({ field: 'email', kind: 'value', message: m.invalidEmail(email) });
-  else valid.email = email;
-
-  const name = body.name;
-  if (name === undefined || name === null) {
-    if (f === 'create-name-optional') valid.name = null;
-    else errors.push({ field: 'name', kind: 'required', message: m.mustBeString('name') });
-  } else if (typeof name !== 'string') errors.push({ field: 'name', kind: 'type', message: m.mustBeString('name') });
-  else if (edgeFault('name', name, ctx)) errors.push(edgeFault('name', name, ctx)!);
-  else valid.name = name;
-
-  const timeFormat = body.timeFormat;
-  if (timeFormat !== undefined && timeFormat !== null) {
-    // A numeric string is coerced (class-transformer), then checked like a number.
-    const n = typeof timeFormat === 'string' && /^\d+$/.test(timeFormat) && f !== 'create-timeformat-string-rejected' ? Number(timeFormat) : timeFormat;
-    if (typeof n === 'number' && edgeFault('timeFormat', n, ctx)) errors.push(edgeFault('timeFormat', n, ctx)!);
-    else if (typeof n === 'number' && (n === 12 || n === 24 || (f === 'create-timeformat-unchecked' && Number.isFinite(n)))) {
-      valid.timeFormat = n;
-    } else {
-      const kind = typeof n === 'number' || typeof n === 'string' ? 'value' : 'type';
-      errors.push({ field: 'timeFormat', kind, message: m.mustBeOneOf('timeFormat', TIME_FORMATS) });
-    }
+  const valid: Record<string, unknown> = {};
+  for (const field of fields) {
+    const verdict = rules[field](body[field]);
+    if (verdict === null) continue;
+    if (verdict.ok) valid[field] = verdict.value;
+    else errors.push(...verdict.errors);
   }
-
-  const weekStart = body.weekStart;
-  if (weekStart !== undefined && weekStart !== null) {
-    if (typeof weekStart !== 'string') errors.push({ field: 'weekStart', kind: 'type', message: m.mustBeString('weekStart') });
-    else if (edgeFault('weekStart', weekStart, ctx)) errors.push(edgeFault('weekStart', weekStart, ctx)!);
-    else valid.weekStart = weekStart;
-  }
-
-  const timeZone = body.timeZone;
-  if (timeZone === null && f === 'create-timezone-null-rejected') errors.push({ field: 'timeZone', kind: 'type', message: m.mustBeString('timeZone') });
-  if (timeZone === undefined && f === 'create-timezone-required') errors.push({ field: 'timeZone', kind: 'required', message: m.invalidTimeZone('timeZone') });
-  if (timeZone !== undefined && timeZone !== null) {
-    if (typeof timeZone !== 'string') errors.push({ field: 'timeZone', kind: 'type', message: m.mustBeString('timeZone') });
-    else if (edgeFault('timeZone', timeZone, ctx)) errors.push(edgeFault('timeZone', timeZone, ctx)!);
-    else if (f === 'create-timezone-unchecked') valid.timeZone = timeZone;
-    else {
-      const tz = normaliseTimeZone(timeZone);
-      if (tz === null) errors.push({ field: 'timeZone', kind: 'value', message: m.invalidTimeZone('timeZone') });
-      else valid.timeZone = f === 'timezone-not-normalised' ? timeZone : tz;
-    }
-  }
-
-  const locale = body.locale;
-  if (locale !== undefined && locale !== null) {
-    if (typeof locale !== 'string') errors.push({ field: 'locale', kind: 'type', message: m.mustBeString('locale') });
-    else if (edgeFault('locale', locale, ctx)) errors.push(edgeFault('locale', locale, ctx)!);
-    else if (!LOCALES.has(locale) && f !== 'create-locale-unchecked') {
-      errors.push({ field: 'locale', kind: 'value', message: m.mustBeOneOf('locale', LOCALE_LIST) });
-    } else valid.locale = locale;
-  }
-
-  const avatarUrl = body.avatarUrl;
-  if (avatarUrl !== undefined && avatarUrl !== null) {
-    if (typeof avatarUrl !== 'string') errors.push({ field: 'avatarUrl', kind: 'type', message: m.mustBeString('avatarUrl') });
-    else if (edgeFault('avatarUrl', avatarUrl, ctx)) errors.push(edgeFault('avatarUrl', avatarUrl, ctx)!);
-    else if (!isHttpUrl(avatarUrl) && f !== 'create-avatar-unchecked') {
-      errors.push({ field: 'avatarUrl', kind: 'value', message: m.invalidUrl('avatarUrl') });
-    } else valid.avatarUrl = avatarUrl;
-  }
-
-  const bio = body.bio;
-  if (bio !== undefined && bio !== null) {
-    if (typeof bio !== 'string') errors.push({ field: 'bio', kind: 'type', message: m.mustBeString('bio') });
-    else if (edgeFault('bio', bio, ctx)) errors.push(edgeFault('bio', bio, ctx)!);
-    else valid.bio = bio;
-  }
-
-  if (body.metadata !== undefined && body.metadata !== null) {
-    const meta = validateMetadata(body.metadata, ctx, errors);
-    if (meta !== undefined) valid.metadata = meta;
-  }
-
-  let unknown: Metadata | undefined;
-  if (f === 'create-echoes-unknown') {
-    const extra: Record<string, unknown> = {};
-    let any = false;
-    for (const key of Object.keys(body)) {
-      if (CREATE_KEYS.has(key)) continue;
-      Object.defineProperty(extra, key, { value: body[key], enumerable: true, writable: true, configurable: true });
-      any = true;
-    }
-    if (any) unknown = safeCopy(extra, true);
-  }
-
-  return { errors, valid, unknown };
-}
-
-// ── PATCH ─────────────────────────────────────────────────────────────────────
-
-export function validatePatch(body: Record<string, unknown>, ctx: ValidationContext): PatchValidation {
-  const m = ctx.messages;
-  const f = ctx.fault;
-  const errors: FieldError[] = [];
-  const valid: PatchFields = {};
-
-  if (f === 'patch-empty-body-rejected' && Object.keys(body).length === 0) errors.push({ field: 'body', kind: 'required', message: m.required('body') });
-
-  if (body.email !== undefined) {
-    if (typeof body.email !== 'string') errors.push({ field: 'email', kind: 'type', message: m.mustBeString('email') });
-    else valid.email = body.email;
-  }
-
-  if (body.name !== undefined) {
-    if (body.name !== null && typeof body.name !== 'string') errors.push({ field: 'name', kind: 'type', message: m.mustBeString('name') });
-    else if (edgeFault('name', body.name, ctx)) errors.push(edgeFault('name', body.name, ctx)!);
-    else valid.name = body.name;
-  }
-
-  const timeFormat = body.timeFormat;
-  if (timeFormat !== undefined) {
-    if (timeFormat === null) valid.timeFormat = null;
-    else if (edgeFault('timeFormat', timeFormat, ctx)) errors.push(edgeFault('timeFormat', timeFormat, ctx)!);
-    else if (timeFormat === 12 || timeFormat === 24) valid.timeFormat = timeFormat;
-    else if (f === 'patch-timeformat-unchecked' && typeof timeFormat === 'number' && Number.isFinite(timeFormat)) valid.timeFormat = timeFormat;
-    else if (f === 'patch-timeformat-string-accepted' && (timeFormat === '12' || timeFormat === '24')) valid.timeFormat = Number(timeFormat);
-    else {
-      const kind = typeof timeFormat === 'number' ? 'value' : 'type';
-      errors.push({ field: 'timeFormat', kind, message: m.mustBeOneOf('timeFormat', TIME_FORMATS) });
-    }
-  }
-
-  const scheduleId = body.defaultScheduleId;
-  if (scheduleId !== undefined) {
-    if (scheduleId === null) valid.defaultScheduleId = null;
-    else if (typeof scheduleId !== 'number') errors.push({ field: 'defaultScheduleId', kind: 'type', message: m.mustBeNumber('defaultScheduleId') });
-    else if (!Number.isSafeInteger(scheduleId)) errors.push({ field: 'defaultScheduleId', kind: 'value', message: m.mustBeInteger('defaultScheduleId') });
-    else valid.defaultScheduleId = scheduleId;
-  }
-
-  const weekStart = body.weekStart;
-  if (weekStart !== undefined) {
-    if (typeof weekStart !== 'string') errors.push({ field: 'weekStart', kind: 'type', message: m.mustBeString('weekStart') });
-    else if (edgeFault('weekStart', weekStart, ctx)) errors.push(edgeFault('weekStart', weekStart, ctx)!);
-    else if (!WEEKDAYS.has(weekStart) && f !== 'patch-weekstart-unchecked') {
-      errors.push({ field: 'weekStart', kind: 'value', message: m.mustBeOneOf('weekStart', WEEKDAY_LIST) });
-    } else valid.weekStart = weekStart;
-  }
-
-  const timeZone = body.timeZone;
-  if (timeZone !== undefined) {
-    if (typeof timeZone !== 'string') errors.push({ field: 'timeZone', kind: 'type', message: m.mustBeString('timeZone') });
-    else if (edgeFault('timeZone', timeZone, ctx)) errors.push(edgeFault('timeZone', timeZone, ctx)!);
-    else if (f === 'patch-timezone-unchecked') valid.timeZone = timeZone;
-    else {
-      const tz = normaliseTimeZone(timeZone);
-      if (tz === null) errors.push({ field: 'timeZone', kind: 'value', message: m.invalidTimeZone('timeZone') });
-      else valid.timeZone = f === 'timezone-not-normalised' ? timeZone : tz;
-    }
-  }
-
-  const locale = body.locale;
-  if (locale !== undefined) {
-    if (typeof locale !== 'string') errors.push({ field: 'locale', kind: 'type', message: m.mustBeString('locale') });
-    else if (edgeFault('locale', locale, ctx)) errors.push(edgeFault('locale', locale, ctx)!);
-    else if (!LOCALES.has(locale) && f !== 'patch-locale-unchecked') errors.push({ field: 'locale', kind: 'value', message: m.mustBeOneOf('locale', LOCALE_LIST) });
-    else valid.locale = locale;
-  }
-
-  const avatarUrl = body.avatarUrl;
-  if (avatarUrl !== undefined) {
-    if (avatarUrl === null) valid.avatarUrl = null;
-    else if (typeof avatarUrl !== 'string') errors.push({ field: 'avatarUrl', kind: 'type', message: m.mustBeString('avatarUrl') });
-    else if (edgeFault('avatarUrl', avatarUrl, ctx)) errors.push(edgeFault('avatarUrl', avatarUrl, ctx)!);
-    else if (!isHttpUrl(avatarUrl) && f !== 'patch-avatar-unchecked') errors.push({ field: 'avatarUrl', kind: 'value', message: m.invalidUrl('avatarUrl') });
-    else valid.avatarUrl = avatarUrl;
-  }
-
-  if (body.bio !== undefined) {
-    if (body.bio !== null && typeof body.bio !== 'string') errors.push({ field: 'bio', kind: 'type', message: m.mustBeString('bio') });
-    else if (edgeFault('bio', body.bio, ctx)) errors.push(edgeFault('bio', body.bio, ctx)!);
-    else valid.bio = body.bio;
-  }
-
-  if (body.metadata !== undefined) {
-    const meta = validateMetadata(body.metadata, ctx, errors);
-    if (meta !== undefined) valid.metadata = meta;
-  }
-
   return { errors, valid };
+}
+
+/** class-transformer's implicit conversion of a numeric timeFormat string. */
+function transformCreate(body: Body): Body {
+  const tf = body.timeFormat;
+  return typeof tf === 'string' && /^\d+$/.test(tf) ? { ...body, timeFormat: Number(tf) } : body;
 }
 
 // ── list query ────────────────────────────────────────────────────────────────
@@ -425,55 +283,68 @@ export interface ListQuery {
 
 export type ListQueryResult = { ok: true; query: ListQuery } | { ok: false; message: string };
 
-function parseBoundedInt(
-  params: URLSearchParams,
-  name: string,
-  min: number,
-  max: number,
-  fallback: number,
-  ctx: ValidationContext,
-): number | string {
-  const all = params.getAll(name);
-  const f = ctx.fault;
-  const lenient = f === 'list-bounds-unchecked';
-  if (all.length === 0) return fallback;
-  const raw = all[0] ?? '';
-  const n = raw.trim() === '' ? Number.NaN : Number(raw);
-  if (lenient) {
-    if (!Number.isFinite(n)) return fallback;
-    return Math.min(max, Math.max(min, Math.trunc(n)));
-  }
-  if (all.length > 1) return ctx.messages.queryRepeated(name);
-  if (!Number.isInteger(n) || n < min || n > max) return ctx.messages.queryInt(name, min, max);
-  // The accepting-edge faults: a bound taken one too far in.
-  if (name === 'limit' && ((f === 'list-limit-one-rejected' && n === 1) || (f === 'list-limit-max-exclusive' && n === max))) return ctx.messages.queryInt(name, min, max);
-  if (name === 'offset' && ((f === 'list-offset-zero-rejected' && n === 0) || (f === 'list-offset-max-exclusive' && n === max))) return ctx.messages.queryInt(name, min, max);
-  return n;
+/** A query parameter's number: NaN for a blank one. */
+export const queryNumber = (raw: string) => (raw.trim() === '' ? Number.NaN : Number(raw));
+
+function parseListQuery(rawQuery: string, self: Seams): ListQueryResult {
+  if (rawQuery === '') return { ok: true, query: { ...self.listDefaults(), emails: null } };
+  const params = new URLSearchParams(rawQuery);
+  const limit = self.listParam(params, 'limit');
+  if (typeof limit === 'string') return { ok: false, message: limit };
+  const offset = self.listParam(params, 'offset');
+  if (typeof offset === 'string') return { ok: false, message: offset };
+  const values = params.getAll('emails');
+  if (!values.some((v) => v !== '')) return { ok: true, query: { limit, offset, emails: null } };
+  const emails = self.listEmails(values);
+  return typeof emails === 'string' ? { ok: false, message: emails } : { ok: true, query: { limit, offset, emails } };
 }
 
-export function parseListQuery(rawQuery: string, ctx: ValidationContext): ListQueryResult {
-  const defaultLimit = ctx.fault === 'list-default-limit-20' ? 20 : LIST_LIMIT_DEFAULT;
-  if (rawQuery === '') return { ok: true, query: { limit: defaultLimit, offset: ctx.fault === 'list-default-offset-one' ? 1 : 0, emails: null } };
-  const params = new URLSearchParams(rawQuery);
-  const limit = parseBoundedInt(params, 'limit', 1, LIST_LIMIT_MAX, defaultLimit, ctx);
-  if (typeof limit === 'string') return { ok: false, message: limit };
-  const offset = parseBoundedInt(params, 'offset', 0, LIST_OFFSET_MAX, ctx.fault === 'list-default-offset-one' ? 1 : 0, ctx);
-  if (typeof offset === 'string') return { ok: false, message: offset };
+function listParam(m: Messages, self: Seams, params: URLSearchParams, name: ListParam): number | string {
+  const all = params.getAll(name);
+  if (all.length === 0) return self.listDefaults()[name];
+  if (all.length > 1) return m.queryRepeated(name);
+  const n = queryNumber(all[0] ?? '');
+  const { min, max } = LIST_BOUNDS[name];
+  return Number.isInteger(n) && n >= min && n <= max ? n : m.queryInt(name, min, max);
+}
 
-  let emails: string[] | null = null;
-  const values = params.getAll('emails');
-  if (values.length > 0 && values.some((v) => v !== '')) {
-    emails = [];
-    for (const value of values) {
-      for (const part of value.split(',')) {
-        const address = part.trim();
-        if (!EMAIL_RE.test(address)) {
-          if (ctx.fault === 'list-invalid-email-accepted') continue;
-          return { ok: false, message: ctx.messages.invalidEmail(address) };
-        }
-        emails.push(address);
-      }
+function listEmails(m: Messages, values: string[]): string[] | string {
+  const emails: string[] = [];
+  for (const value of values) {
+    for (const part of value.split(',')) {
+      const address = part.trim();
+      if (!EMAIL_RE.test(address)) return m.invalidEmail(address);
+      emails.push(address);
     }
   }
-  return { ok: true, query: { limit, offset, emails } };
+  return emails;
 }
+
+// ── the seams ─────────────────────────────────────────────────────────────────
+
+type ValidationSeams =
+  | 'transformCreate'
+  | 'validateCreate'
+  | 'validatePatch'
+  | 'createRules'
+  | 'patchRules'
+  | 'metadataBound'
+  | 'metadataValue'
+  | 'parseListQuery'
+  | 'listDefaults'
+  | 'listParam'
+  | 'listEmails';
+
+export const validationSeams: SeamsOf<ValidationSeams> = ({ cfg: { msgs } }, self) => ({
+  transformCreate,
+  validateCreate: (body) => collect(CREATE_FIELDS, self.createRules, self.transformCreate(body)),
+  validatePatch: (body) => collect(PATCH_FIELDS, self.patchRules, body),
+  createRules: createRules(msgs, self),
+  patchRules: patchRules(msgs, self),
+  metadataBound: (bound, n) => n <= METADATA_BOUNDS[bound],
+  metadataValue: (v) => (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)) ? 'ok' : 'bad'),
+  parseListQuery: (rawQuery) => parseListQuery(rawQuery, self),
+  listDefaults: () => ({ limit: LIST_LIMIT_DEFAULT, offset: 0 }),
+  listParam: (params, name) => listParam(msgs, self, params, name),
+  listEmails: (values) => listEmails(msgs, values),
+});
