@@ -2,7 +2,7 @@
  * The typed client (fixtures/client/client.ts) against a tiny loopback server that
  * records each request and answers canned responses, through a real
  * Playwright APIRequestContext and the committed contract's validator; and
- * the leftovers logic (fixtures/run/ledger.ts, fixtures/run/cleanup.ts) against it.
+ * the leftovers logic (fixtures/client/ledger.ts, fixtures/client/cleanup.ts) against it.
  * Every server and request context started here is closed in afterAll.
  */
 import { test, expect, request, type APIRequestContext } from '@playwright/test';
@@ -10,16 +10,16 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { ClientCredentials, Target } from '../fixtures/run/config';
+import type { ClientCredentials, Target } from '../fixtures/settings/config';
 import { ContractValidator } from '../fixtures/contract/validator';
 import { ApiCall, ManagedUsersClient, transportFor, type ClientHooks } from '../fixtures/client/client';
-import { retryAfterMs, UNPACED } from '../fixtures/client/pacer';
+import { retryAfterMs, UNPACED } from '../fixtures/settings/budget';
 import { OwnershipGate } from '../fixtures/client/ownership';
-import { removeOwnUsers } from '../fixtures/run/cleanup';
+import { removeOwnUsers } from '../fixtures/client/cleanup';
 import { parseOwnEmail } from '../fixtures/contract/inputs';
-import { leftovers, type LedgerEntry } from '../fixtures/run/ledger';
+import { leftovers, type LedgerEntry } from '../fixtures/client/ledger';
 import { parseContractDocument } from '../fixtures/contract/openapi';
-import { ContractViolation, RateLimited, TransportError, setRunContext } from '../fixtures/client/violation';
+import { ContractViolation, RateLimited, TransportError, setRunContext } from '../fixtures/client/errors';
 
 const ROOT = resolve(__dirname, '..');
 const validator = new ContractValidator(parseContractDocument(readFileSync(join(ROOT, 'schemas', 'managed-users.openapi.json'), 'utf8'), 'contract.json'));

@@ -1,6 +1,6 @@
 /**
- * Settings (fixtures/run/config.ts) from explicit environments — never
- * process.env —, reading them without side effects (fixtures/run/env.ts,
+ * Settings (fixtures/settings/config.ts) from explicit environments — never
+ * process.env —, reading them without side effects (fixtures/settings/env.ts,
  * settings.ts), the child-process scrubber, and the runner's behaviour on a
  * bad setting: one line on stderr, exit code 2, no stack trace, no secret.
  */
@@ -11,13 +11,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError, DEFAULT_SPEC, INTERNAL_VARS, newRunId, parseSettings, reportSettings, runFixes, type Settings } from '../fixtures/run/config';
-import { childEnv, environment } from '../fixtures/run/env';
-import { activate, currentSettings } from '../fixtures/run/settings';
-import { refuseTracing, traceFlag } from '../fixtures/run/bootstrap';
+import { ConfigError, DEFAULT_SPEC, INTERNAL_VARS, newRunId, parseSettings, reportSettings, runFixes, type Settings } from '../fixtures/settings/config';
+import { childEnv, environment } from '../fixtures/settings/env';
+import { activate, currentSettings } from '../fixtures/client/context';
+import { refuseTracing, traceFlag } from '../fixtures/settings/bootstrap';
 import { parseOwnEmail } from '../fixtures/contract/inputs';
-import { redact } from '../fixtures/contract/redact';
-import { replayLine, setRunContext } from '../fixtures/client/violation';
+import { redact } from '../fixtures/settings/redact';
+import { replayLine, setRunContext } from '../fixtures/client/errors';
 
 const ROOT = resolve(__dirname, '..');
 const SECRET = 'sk-live-5f0c2a9e7d3b41c8a6e2f9d0b7c4a1e3';
@@ -466,7 +466,7 @@ test('the dotenv file applies in the runner and in its workers, and its FAKER_SE
   const file = join(tmp, 'workers.env');
   writeFileSync(file, 'FAKER_SEED=4711\nCONTRACT_NAMESPACE=envns\n');
   const state = join(tmp, 'state-dotenv');
-  const run = await playwright(['--project=contract', '--grep', 'a user can be created, read, found', '--reporter=./fixtures/run/redact-reporter.ts,line', '--output', join(tmp, 'out-dotenv')], {
+  const run = await playwright(['--project=contract', '--grep', 'a user can be created, read, found', '--reporter=./fixtures/report/redact-reporter.ts,line', '--output', join(tmp, 'out-dotenv')], {
     CONTRACT_ENV_FILE: file,
     CONTRACT_STATE_DIR: state,
   });

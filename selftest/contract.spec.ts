@@ -11,7 +11,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { OPERATION_IDS, SpecError, normaliseSchema, parseContractDocument, type OperationId } from '../fixtures/contract/openapi';
 import { ContractValidator, describe as describeValue, formatErrors, type ResponseFacts } from '../fixtures/contract/validator';
-import { registerSecret } from '../fixtures/contract/redact';
+import { registerSecret } from '../fixtures/settings/redact';
 
 const ROOT = resolve(__dirname, '..');
 const CONTRACT_FILE = join(ROOT, 'schemas', 'managed-users.openapi.json');

@@ -11,11 +11,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ManagedUsersClient, transportFor } from '../fixtures/client/client';
-import type { Target } from '../fixtures/run/config';
+import type { Target } from '../fixtures/settings/config';
 import { ContractValidator } from '../fixtures/contract/validator';
 import { parseContractDocument } from '../fixtures/contract/openapi';
 import { OwnershipGate, OwnershipRefused } from '../fixtures/client/ownership';
-import { UNPACED } from '../fixtures/client/pacer';
+import { UNPACED } from '../fixtures/settings/budget';
 import { parseOwnEmail } from '../fixtures/contract/inputs';
 
 const ROOT = resolve(__dirname, '..');

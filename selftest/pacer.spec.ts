@@ -1,11 +1,11 @@
 /**
- * The rate budget (fixtures/client/pacer.ts) on a fake clock: it learns the limit
+ * The rate budget (fixtures/settings/budget.ts) on a fake clock: it learns the limit
  * and window from X-RateLimit-* answers, keeps any window-long interval
  * under the limit, honours the server's Remaining, pauses everyone on a 429,
  * and is shared across processes through the runner's loopback host.
  */
 import { test, expect } from '@playwright/test';
-import { hostBudget, observationFrom, parseRateLimit, RateBudget, RemoteBudget } from '../fixtures/client/pacer';
+import { hostBudget, observationFrom, parseRateLimit, RateBudget, RemoteBudget } from '../fixtures/settings/budget';
 
 /** A fake clock: the budget's timers fire as it advances. */
 class Clock {

@@ -8,9 +8,9 @@ import { test, expect } from '@playwright/test';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { causeOf, summarise } from '../fixtures/run/summary-reporter';
-import { partialRun } from '../fixtures/run/coverage-reporter';
-import { pointAtCheck } from '../fixtures/client/violation';
+import { causeOf, summarise } from '../fixtures/report/summary-reporter';
+import { partialRun } from '../fixtures/report/coverage-reporter';
+import { pointAtCheck } from '../fixtures/client/errors';
 import { startReferenceServer } from '../server';
 import { newClients, ourUsersLeft, readArtifacts, runPlaywright, suiteEnv } from './support';
 
@@ -83,7 +83,7 @@ test.describe('a run against a broken server', () => {
     expect(prod.stderr.trim()).toBe('contract suite: CONTRACT_KEEP_FAILED=1 would leave users on production: unset it (it is for staging and local servers)');
     const html = await runPlaywright(['--project=contract', '--list', '--reporter=html'], suiteEnv('http://127.0.0.1:9', clients, dir));
     expect(html.code).toBe(2);
-    expect(html.stderr.trim()).toBe('contract suite: --reporter=html does not start with the redacting reporter, so a secret could reach the report: use --reporter=./fixtures/run/redact-reporter.ts,html');
+    expect(html.stderr.trim()).toBe('contract suite: --reporter=html does not start with the redacting reporter, so a secret could reach the report: use --reporter=./fixtures/report/redact-reporter.ts,html');
     expect(readFileSync(join(__dirname, '..', 'playwright.config.ts'), 'utf8')).toContain("['html', { open: 'never'");
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The rule catalogue (fixtures/contract/rules.ts) and the rule × side view
- * (fixtures/run/rule-coverage.ts): both sides of every constraint of the
+ * (fixtures/report/rule-coverage.ts): both sides of every constraint of the
  * document in force become cases, a constraint added to the document gets both
  * sides without a new test, only this run's e-mails are ever sent, and the view
  * names the rules tested on one side only.
@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caseTags, deriveCatalogue, fieldSamples, isDynamic, type Catalogue } from '../fixtures/contract/rules';
-import { oneSided, ruleCoverageLine, ruleCoverageMarkdown, ruleCoverageOfRun, ruleRows, ruleRowsOfDirs, RuleSideLog, untested } from '../fixtures/run/rule-coverage';
+import { oneSided, ruleCoverageLine, ruleCoverageMarkdown, ruleCoverageOfRun, ruleRows, ruleRowsOfDirs, RuleSideLog, untested } from '../fixtures/report/rule-coverage';
 import { ROOT } from './support';
 
 const contract = () => JSON.parse(readFileSync(join(ROOT, 'schemas', 'managed-users.openapi.json'), 'utf8'));

@@ -1,5 +1,5 @@
 import { check, skipUnless, type Scope } from '../fixtures/harness/test';
-import { currentSettings } from '../fixtures/run/settings';
+import { currentSettings } from '../fixtures/client/context';
 import type { ApiCall, CallOptions } from '../fixtures/client/client';
 import { expectError } from '../fixtures/harness/checks';
 

@@ -2,7 +2,7 @@ import { check } from '../fixtures/harness/test';
 import { expectEqual, expectStatus, expectThat, sameJson, suffixed } from '../fixtures/harness/checks';
 import { describe } from '../fixtures/contract/validator';
 import { DEFAULT_TIME_ZONE } from '../fixtures/contract/inputs';
-import { ContractViolation } from '../fixtures/client/violation';
+import { ContractViolation } from '../fixtures/client/errors';
 import {
   expectAccessExpiry,
   expectDistinctTokens,

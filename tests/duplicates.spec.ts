@@ -1,5 +1,5 @@
 import { check, skipUnless } from '../fixtures/harness/test';
-import { currentSettings } from '../fixtures/run/settings';
+import { currentSettings } from '../fixtures/client/context';
 import { expectError, expectStatus, expectThat } from '../fixtures/harness/checks';
 
 check.describe('duplicates', () => {

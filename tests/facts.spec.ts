@@ -8,7 +8,7 @@ import { describe } from '../fixtures/contract/validator';
 // Rules the facts state and the contract document does not (or cannot):
 // coercions, an e-mail that is not format-checked, the defaults a shared server
 // lets us observe without assuming totals or order, and the error envelope.
-// Each check records the rule sides it exercises (fixtures/run/rule-coverage.ts).
+// Each check records the rule sides it exercises (fixtures/report/rule-coverage.ts).
 
 /** Postgres' largest int: a valid id that no user of a real deployment has. */
 const UNUSED_ID = 2147483647;

@@ -1,5 +1,5 @@
 import { check, skipUnless } from '../fixtures/harness/test';
-import { currentSettings } from '../fixtures/run/settings';
+import { currentSettings } from '../fixtures/client/context';
 import { expectError, expectStatus, expectThat, expectUnchanged } from '../fixtures/harness/checks';
 
 // Client A is the configured client; client B the second one. A user of B must

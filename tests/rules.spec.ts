@@ -1,5 +1,5 @@
 import { check } from '../fixtures/harness/test';
-import { currentSettings } from '../fixtures/run/settings';
+import { currentSettings } from '../fixtures/client/context';
 import { caseTags } from '../fixtures/contract/rules';
 import { currentCatalogue, expectRuleCase } from '../fixtures/harness/rule-cases';
 

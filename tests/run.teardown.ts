@@ -1,8 +1,8 @@
 import { test } from '../fixtures/harness/test';
 import { transportFor } from '../fixtures/client/client';
-import { cleanRun } from '../fixtures/run/cleanup';
-import { coverageMarkdown, coverageRows, readCoverage } from '../fixtures/run/coverage';
-import { ruleCoverageOfRun } from '../fixtures/run/rule-coverage';
+import { cleanRun } from '../fixtures/client/cleanup';
+import { coverageMarkdown, coverageRows, readCoverage } from '../fixtures/report/coverage';
+import { ruleCoverageOfRun } from '../fixtures/report/rule-coverage';
 import { join } from 'node:path';
 
 // Runs after the contract/smoke project, even when checks failed: removes any

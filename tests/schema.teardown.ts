@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from '../fixtures/harness/test';
-import { acceptedFor, describeDeviation, groupDeviations, parseAccepted, readFindings, type Accepted, type DeviationRecord } from '../fixtures/run/findings';
-import { ContractViolation } from '../fixtures/client/violation';
+import { acceptedFor, describeDeviation, groupDeviations, parseAccepted, readFindings, type Accepted, type DeviationRecord } from '../fixtures/report/findings';
+import { ContractViolation } from '../fixtures/client/errors';
 
 // One deviation, one finding. Checks that received a response whose body broke its schema at a field went on with
 // their own assertions; each such deviation was recorded, and is reported here once, with the count of responses

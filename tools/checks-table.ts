@@ -33,7 +33,7 @@ export function listChecks(): Listed[] {
     const out = join(dir, 'list.json');
     const env: NodeJS.ProcessEnv = { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: out, CONTRACT_ENV_FILE: '/dev/null' };
     for (const k of ['CAL_API_URL', 'CAL_OAUTH_CLIENT_ID', 'CAL_OAUTH_CLIENT_SECRET', 'CAL_OTHER_OAUTH_CLIENT_ID', 'CAL_OTHER_OAUTH_CLIENT_SECRET', 'CONTRACT_SELFTEST_TARGETS']) delete env[k];
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', '--project=contract', '--list', '--reporter=./fixtures/run/redact-reporter.ts,json'], { cwd: ROOT, env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', '--project=contract', '--list', '--reporter=./fixtures/report/redact-reporter.ts,json'], { cwd: ROOT, env, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`playwright --list exited ${r.status}: ${(r.stderr || '').split('\n')[0]}`);
     const report = JSON.parse(readFileSync(out, 'utf8')) as { suites: Suite[] };
     const found: Listed[] = [];

@@ -7,14 +7,14 @@
  */
 import { appendFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { coverageMarkdown, coverageRows, gaps, readCoverage } from '../fixtures/run/coverage';
-import { ConfigError, reportSettings, specSetting } from '../fixtures/run/config';
-import { environment } from '../fixtures/run/env';
-import { fail, parseCli } from '../fixtures/run/cli';
+import { coverageMarkdown, coverageRows, gaps, readCoverage } from '../fixtures/report/coverage';
+import { ConfigError, reportSettings, specSetting } from '../fixtures/settings/config';
+import { environment } from '../fixtures/settings/env';
+import { fail, parseCli } from '../fixtures/settings/cli';
 import { SpecError } from '../fixtures/contract/openapi';
 import { loadContractDocument } from '../fixtures/contract/openapi-validation';
 import { loadDocumentText } from '../fixtures/contract/openapi';
-import { oneSided, ruleCoverageMarkdown, ruleRowsOfDirs, untested } from '../fixtures/run/rule-coverage';
+import { oneSided, ruleCoverageMarkdown, ruleRowsOfDirs, untested } from '../fixtures/report/rule-coverage';
 
 const CLI = {
   tool: 'coverage',

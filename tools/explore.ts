@@ -14,16 +14,16 @@
  */
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { ConfigError, embeddedClients, parseSettings, type Settings } from '../fixtures/run/config';
-import { environment } from '../fixtures/run/env';
-import { activate } from '../fixtures/run/settings';
+import { ConfigError, embeddedClients, parseSettings, type Settings } from '../fixtures/settings/config';
+import { environment } from '../fixtures/settings/env';
+import { activate } from '../fixtures/client/context';
 import { loadDocumentText, parseContractDocument, SpecError } from '../fixtures/contract/openapi';
 import { validateOpenApiDocument } from '../fixtures/contract/openapi-validation';
 import { ContractValidator } from '../fixtures/contract/validator';
 import { ManagedUsersClient, transportFor } from '../fixtures/client/client';
 import { NodeHttpContext } from '../fixtures/client/node-transport';
 import { OwnershipGate } from '../fixtures/client/ownership';
-import { RateBudget } from '../fixtures/client/pacer';
+import { RateBudget } from '../fixtures/settings/budget';
 import { FAULTS, isFaultId, startReferenceServer, type ReferenceServer } from '../server';
 import { explore, type ExploreResult } from './explore/run';
 import { formatResult } from './explore/report';

@@ -11,9 +11,9 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULT_SPEC } from '../fixtures/run/config';
+import { ConfigError, DEFAULT_SPEC } from '../fixtures/settings/config';
 import { loadDocumentText, SpecError } from '../fixtures/contract/openapi';
-import { oneSided, ruleCoverageLine, ruleCoverageMarkdown, ruleRowsOfDirs, untested } from '../fixtures/run/rule-coverage';
+import { oneSided, ruleCoverageLine, ruleCoverageMarkdown, ruleRowsOfDirs, untested } from '../fixtures/report/rule-coverage';
 
 async function main(): Promise<void> {
   let parsed;

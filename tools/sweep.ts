@@ -13,17 +13,17 @@
  *   npm run sweep -- --dry-run          only print what would be removed
  */
 import { request } from '@playwright/test';
-import { ConfigError, sweepSettings } from '../fixtures/run/config';
-import { environment } from '../fixtures/run/env';
-import { fail, parseCli, UsageError } from '../fixtures/run/cli';
+import { ConfigError, sweepSettings } from '../fixtures/settings/config';
+import { environment } from '../fixtures/settings/env';
+import { fail, parseCli, UsageError } from '../fixtures/settings/cli';
 import { transportFor } from '../fixtures/client/client';
-import { cleanupClients, removeOwnUsers, scanList } from '../fixtures/run/cleanup';
+import { cleanupClients, removeOwnUsers, scanList } from '../fixtures/client/cleanup';
 import { parseOwnEmail } from '../fixtures/contract/inputs';
-import { leftovers, readLedgers } from '../fixtures/run/ledger';
-import { activate, loadValidator } from '../fixtures/run/settings';
+import { leftovers, readLedgers } from '../fixtures/client/ledger';
+import { activate, loadValidator } from '../fixtures/client/context';
 import { SpecError } from '../fixtures/contract/openapi';
 import { OwnershipGate } from '../fixtures/client/ownership';
-import { RateBudget } from '../fixtures/client/pacer';
+import { RateBudget } from '../fixtures/settings/budget';
 
 const CLI = {
   tool: 'sweep',

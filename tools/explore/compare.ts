@@ -8,7 +8,7 @@
  */
 import { jwtPayload, sameJson } from '../../fixtures/contract/values';
 import type { ApiCall } from '../../fixtures/client/client';
-import { redact } from '../../fixtures/contract/redact';
+import { redact } from '../../fixtures/settings/redact';
 
 /** A value for a message: JSON, redacted, cut at 60 characters. */
 export function describe(value: unknown): string {
