@@ -28,7 +28,7 @@ const CI = report.ci;
 // A --reporter list replaces the configured one: it must start with the redacting reporter, or the
 // secret could reach a report (Playwright's log of a request that got no answer lists its headers).
 const cliReporterAt = process.argv.findIndex((a) => a === '--reporter' || a.startsWith('--reporter='));
-if (cliReporterAt >= 0 && !settings.selftestTargets && inRunner) {
+if (cliReporterAt >= 0 && !settings.selftest && inRunner) {
   const arg = process.argv[cliReporterAt]!;
   const list = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (process.argv[cliReporterAt + 1] ?? '');
   if (!/redact-reporter(\.ts)?$/.test(list.split(',')[0]!.trim())) {
@@ -40,27 +40,18 @@ const reportDir = report.reportDir;
 // The redacting reporter comes first: it scrubs secrets and tokens from the
 // results before any other reporter reads them (see fixtures/report/redact-reporter.ts).
 const redacting: ReporterDescription = ['./fixtures/report/redact-reporter.ts'];
-const skipReasons: ReporterDescription = ['./fixtures/report/skip-reporter.ts'];
+// The run's verdict (failures by cause, notes, skips with reasons, deviations), the coverage matrix and the
+// rule × side view, from what the checks attached; it takes their records off the results, so it comes before
+// the HTML and JUnit reporters (and after a blob reporter, which keeps them for the merge).
+const run: ReporterDescription = ['./fixtures/report/run-reporter.ts', { outputFile: `${reportDir}/coverage.md` }];
 // The HTML report on every run (never opened by itself): npx playwright show-report reports/html.
 const html: ReporterDescription = ['html', { open: 'never', outputFolder: `${reportDir}/html` }];
-// One line per cause of failure at the end of the run (and in the GitHub step summary).
-const summary: ReporterDescription = ['./fixtures/report/summary-reporter.ts'];
 // CONTRACT_BLOB=1 (sharded CI jobs): blob output for `playwright merge-reports`.
 const reporter: ReporterDescription[] = report.blob
-  ? [redacting, ['line'], ['blob', { outputDir: `${reportDir}/blob` }], skipReasons, summary, ['./fixtures/report/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]]
+  ? [redacting, ['line'], ['blob', { outputDir: `${reportDir}/blob` }], run]
   : CI
-  ? [
-      redacting,
-      ['line'],
-      html,
-      ['junit', { outputFile: `${reportDir}/junit.xml` }],
-      ['json', { outputFile: `${reportDir}/results.json` }],
-      ['github'],
-      skipReasons,
-      summary,
-      ['./fixtures/report/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }],
-    ]
-  : [redacting, ['list'], html, skipReasons, summary, ['./fixtures/report/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]];
+  ? [redacting, ['line'], run, html, ['junit', { outputFile: `${reportDir}/junit.xml` }], ['json', { outputFile: `${reportDir}/results.json` }], ['github']]
+  : [redacting, ['list'], run, html];
 
 export default defineConfig({
   testDir: 'tests',
@@ -90,9 +81,10 @@ export default defineConfig({
         gracefulShutdown: { signal: 'SIGTERM', timeout: 3000 },
       }
     : undefined,
+  // What a run created is removed after it by global teardown (fixtures/harness/global-setup.ts), whatever
+  // was selected, passed, failed or interrupted.
   projects: [
-    { name: 'contract', testMatch: /\.spec\.ts$/, teardown: 'cleanup' },
-    { name: 'smoke', testMatch: /\.spec\.ts$/, grep: /@smoke/, teardown: 'cleanup' },
-    { name: 'cleanup', testMatch: /\.teardown\.ts$/ },
+    { name: 'contract', testMatch: /\.spec\.ts$/ },
+    { name: 'smoke', testMatch: /\.spec\.ts$/, grep: /@smoke/ },
   ],
 });

@@ -17,6 +17,6 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   forbidOnly: CI,
-  reporter: CI ? [['line'], ['../fixtures/report/skip-reporter.ts']] : [['list'], ['../fixtures/report/skip-reporter.ts']],
+  reporter: CI ? [['line'], ['../fixtures/report/run-reporter.ts']] : [['list'], ['../fixtures/report/run-reporter.ts']],
   use: { trace: 'off' },
 });

@@ -16,7 +16,7 @@ import { firstLine } from '../fixtures/settings/text';
 import { helpText, readCli, usageError, UsageError } from '../fixtures/settings/cli';
 import { invocationDir } from '../fixtures/settings/env';
 import { applyAccepted, buildReport, compareContracts, formatTable } from './drift-lib';
-import { AcceptFileError, parseAccepted } from '../fixtures/report/findings';
+import { AcceptFileError, parseAccepted } from '../fixtures/contract/deviations';
 import { readFileSync } from 'node:fs';
 
 export const DEFAULT_AGAINST = resolve(__dirname, '..', 'schemas', 'managed-users.openapi.json');

@@ -10,6 +10,7 @@
  */
 import fc from 'fast-check';
 import { fieldSamples } from '../../fixtures/contract/rules';
+import { rawRequestSchema, resolveRaw, type OperationId } from '../../fixtures/contract/openapi';
 import { TIME_ZONES } from '../../fixtures/contract/inputs';
 
 export type ClientName = 'A' | 'B';
@@ -63,27 +64,11 @@ export function describeStep(s: Step): string {
 
 type Schema = { [k: string]: any };
 
-function resolve(doc: any, s: Schema | undefined): Schema {
-  let node = s ?? {};
-  for (let i = 0; i < 20 && typeof node.$ref === 'string'; i++) {
-    let target = doc;
-    for (const part of node.$ref.replace(/^#\//, '').split('/')) target = target?.[part];
-    node = target ?? {};
-  }
-  return node;
-}
+const resolve = resolveRaw;
 
 /** The request body schema of an operation, by operationId, in the raw document. */
-function bodySchema(doc: any, operationId: string): Schema {
-  for (const item of Object.values<any>(doc?.paths ?? {})) {
-    for (const op of Object.values<any>(item ?? {})) {
-      if (op?.operationId !== operationId) continue;
-      const body = resolve(doc, op.requestBody);
-      const media = Object.entries<any>(body?.content ?? {}).find(([k]) => /json/i.test(k))?.[1];
-      return resolve(doc, media?.schema);
-    }
-  }
-  return {};
+function bodySchema(doc: any, operationId: OperationId): Schema {
+  return rawRequestSchema(doc, operationId) ?? {};
 }
 
 const NAMES = ['Ada Lovelace', 'Grace Hopper', 'Émilie du Châtelet', 'Zhang Wei', 'O\'Brien', 'x'];
