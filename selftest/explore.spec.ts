@@ -145,7 +145,7 @@ test('the CLI: --help, and one line with exit 2 on bad input', () => {
     [['--time', 'soon'], /^explore: --time must be a duration/],
     [['--path', '3:1'], /^explore: --path replays a sequence of one seed: give --seed too/],
     [['--fault', 'nope'], /^explore: --fault: unknown fault "nope"/],
-    [['--bogus'], /^explore: Unknown option '--bogus'/],
+    [['--bogus'], /^explore: unknown flag --bogus; usage: npm run explore/],
   ] as const) {
     const r = cli(...args);
     expect(r.status, args.join(' ')).toBe(2);

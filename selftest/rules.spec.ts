@@ -120,7 +120,7 @@ test('the sides travel in the checks\' records: the shards of a run, merged, giv
       const run = await runPlaywright(['--project=contract', `--shard=${shard}/2`], suiteEnv(server.url, clients, join(dir, `s${shard}`), { CONTRACT_BLOB: '1', CONTRACT_REPORT_DIR: join(dir, `s${shard}`, 'reports') }), 150_000);
       expect(run.code, run.stdout.slice(-1500)).toBe(0);
       // Each shard alone covers part of the contract: its view says so.
-      expect(run.stdout).toMatch(/coverage: partial run \(shard \d\/2\)/);
+      expect(run.stdout).toMatch(/coverage: partial run \(--shard=\d\/2\)/);
       for (const f of readdirSync(join(dir, `s${shard}`, 'reports', 'blob'))) renameSync(join(dir, `s${shard}`, 'reports', 'blob', f), join(blob, `${shard}-${f}`));
     }
     const merged = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'coverage.ts'), blob], { cwd: ROOT, env: childEnv({ CONTRACT_REPORT_DIR: join(dir, 'merged') }), encoding: 'utf8', timeout: 120_000 });
