@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli } from '../fixtures/settings/cli';
 
 const ROOT = resolve(__dirname, '..');
 const README = join(ROOT, 'README.md');
@@ -80,18 +80,18 @@ export function readmeWith(table: string, readme: string): string {
   return `${readme.slice(0, a + START.length)}\n${table}\n${readme.slice(b)}`;
 }
 
+const CLI = {
+  tool: 'checks-table',
+  usage: 'npm run checks-table [-- --write | --check]',
+  about: ["The table of checks with their tags, from the checks' titles and tags (what README.md shows)."],
+  flags: {
+    write: { type: 'boolean', help: 'put the table into README.md between its markers' },
+    check: { type: 'boolean', help: "exit 1 when README.md's table is stale" },
+  },
+} as const;
+
 function main(): void {
-  let values;
-  try {
-    ({ values } = parseArgs({ options: { write: { type: 'boolean' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (e) {
-    process.stderr.write(`checks-table: ${(e as Error).message.split('\n')[0]}: use --write, --check or --help\n`);
-    process.exit(2);
-  }
-  if (values.help) {
-    process.stdout.write('usage: npm run checks-table [-- --write | --check]\n  --write  put the table into README.md between its markers\n  --check  exit 1 when README.md\'s table is stale\n');
-    return;
-  }
+  const { values } = parseCli(CLI);
   const table = renderTable(listChecks());
   if (!values.write && !values.check) {
     process.stdout.write(`${table}\n`);
