@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { check, type Scope } from '../fixtures/harness/test';
 import type { ApiCall } from '../fixtures/client/client';
 import { ContractViolation } from '../fixtures/client/errors';
+import { OPERATION_TAGS } from '../fixtures/contract/operations';
 import { acceptedFor, describeDeviation, groupDeviations, parseAccepted } from '../fixtures/contract/deviations';
 
 // One deviation, one finding. Every answer of every check is judged against its schema, but a field that
@@ -49,7 +50,7 @@ function expectNoOpenDeviation(calls: ApiCall[], { settings, deviations, note }:
 }
 
 check.describe('responses', () => {
-  check('every documented answer matches its schema (each deviation reported once)', { tag: ['@spec', '@list', '@create', '@get', '@update', '@delete', '@forceRefresh'] }, async ({ api, given, inputs, settings, deviations, note }) => {
+  check('every documented answer matches its schema (each deviation reported once)', { tag: ['@spec', ...OPERATION_TAGS] }, async ({ api, given, inputs, settings, deviations, note }) => {
     expectNoOpenDeviation(await everyAnswer({ api, given, inputs }), { settings, deviations, note });
   });
 });

@@ -12,13 +12,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseCli } from '../fixtures/settings/cli';
+import { OPERATION_TAGS } from '../fixtures/contract/operations';
 
 const ROOT = resolve(__dirname, '..');
 const README = join(ROOT, 'README.md');
 const START = '<!-- checks:start (npm run checks-table -- --write) -->';
 const END = '<!-- checks:end -->';
 const PROVENANCE = ['@spec', '@upstream', '@inferred'];
-const OPERATIONS = ['@list', '@create', '@get', '@update', '@delete', '@forceRefresh'];
+const OPERATIONS = OPERATION_TAGS;
 
 interface Listed {
   file: string;
@@ -60,7 +61,7 @@ export function renderTable(checks: Listed[]): string {
   const generated = checks.filter((c) => c.file.endsWith('rules.spec.ts'));
   if (generated.length) {
     const tags = [...new Set(generated.flatMap((c) => c.tags))];
-    lines.push(`| rules | ${generated.length} checks generated from the contract document: both sides (reject, accept) of every rule — types, required, enums, formats, bounds, limits, nullable (\`npm run rules\`) | ${PROVENANCE.filter((p) => tags.includes(p)).join(' ')} | ${OPERATIONS.filter((o) => tags.includes(o)).map((o) => o.slice(1)).join(', ')} | |`);
+    lines.push(`| rules | ${generated.length} checks generated from the contract document: both sides (reject, accept) of every rule — types, required, enums, formats, bounds, limits, nullable (the rule × side view ends every run) | ${PROVENANCE.filter((p) => tags.includes(p)).join(' ')} | ${OPERATIONS.filter((o) => tags.includes(o)).map((o) => o.slice(1)).join(', ')} | |`);
   }
   for (const c of checks.filter((x) => !generated.includes(x))) {
     const tags = c.tags;

@@ -29,7 +29,7 @@ export type Step =
   | { op: 'get'; client: ClientName; auth: Auth; who: SlotPick | 'unknown' | 'malformed' }
   | { op: 'update'; client: ClientName; auth: Auth; who: SlotPick; email: EmailChoice | null; fields: Record<string, unknown> }
   | { op: 'delete'; client: ClientName; auth: Auth; who: SlotPick }
-  | { op: 'refresh'; client: ClientName; auth: Auth; who: SlotPick };
+  | { op: 'forceRefresh'; client: ClientName; auth: Auth; who: SlotPick };
 
 /** A value filled in per side when the step runs: the user's own default schedule id (target and model each have theirs). */
 export const OWN_SCHEDULE = '$ownDefaultScheduleId';
@@ -57,7 +57,7 @@ export function describeStep(s: Step): string {
       return `update ${who(s.who)} as ${s.client}${auth} ${fields(s.fields, s.email)}`;
     case 'delete':
       return `delete ${who(s.who)} as ${s.client}${auth}`;
-    case 'refresh':
+    case 'forceRefresh':
       return `force-refresh ${who(s.who)} as ${s.client}${auth}`;
   }
 }
@@ -175,7 +175,7 @@ export function stepArbitraries(doc: any, twoClients: boolean): fc.Arbitrary<Ste
     who: fc.oneof({ weight: 8, arbitrary: who }, { weight: 1, arbitrary: fc.constant('unknown' as const) }, { weight: 1, arbitrary: fc.constant('malformed' as const) }),
   });
   const remove = fc.record({ op: fc.constant('delete' as const), client, auth, who });
-  const refresh = fc.record({ op: fc.constant('refresh' as const), client, auth, who });
+  const refresh = fc.record({ op: fc.constant('forceRefresh' as const), client, auth, who });
   // Weights by repetition: creates and updates build up state, reads observe it.
   return [create, create, create, create, update, update, update, list, list, get, get, refresh, remove] as fc.Arbitrary<Step>[];
 }

@@ -286,7 +286,7 @@ export class World {
         if (t.status === 200) this.user(what, t, t.body?.data, m.body?.data, slot);
         return;
       }
-      case 'refresh': {
+      case 'forceRefresh': {
         const [i, slot] = this.slot(step.who);
         ran(entry.text.replace(`user #${step.who.slot}`, `user #${i}`));
         const [t, m] = await this.pair(entry, what, () => tc.forceRefresh(slot.t, tOpts), () => mc.forceRefresh(slot.m, mOpts));
