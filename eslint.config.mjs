@@ -79,9 +79,4 @@ export default tseslint.config(
       'playwright/prefer-hooks-in-order': 'off',
     },
   },
-  {
-    // The cleanup project's "test" removes leftovers; it asserts nothing by design.
-    files: ['tests/**/*.teardown.ts'],
-    rules: { 'playwright/expect-expect': 'off' },
-  },
 );

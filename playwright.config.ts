@@ -1,8 +1,8 @@
 import { defineConfig, type ReporterDescription } from '@playwright/test';
-import { announce, prepareRun, refuseTracing, traceFlag } from './fixtures/run/bootstrap';
-import { ConfigError, INTERNAL_VARS } from './fixtures/run/config';
-import { processRole } from './fixtures/run/env';
-import { fail } from './fixtures/run/cli';
+import { announce, prepareRun, refuseTracing, traceFlag } from './fixtures/settings/bootstrap';
+import { ConfigError, INTERNAL_VARS } from './fixtures/settings/config';
+import { processRole } from './fixtures/settings/env';
+import { fail } from './fixtures/settings/cli';
 
 // Traces record request headers, and so the secret: the suite refuses them (the worker fixture too).
 try {
@@ -28,39 +28,30 @@ const CI = report.ci;
 // A --reporter list replaces the configured one: it must start with the redacting reporter, or the
 // secret could reach a report (Playwright's log of a request that got no answer lists its headers).
 const cliReporterAt = process.argv.findIndex((a) => a === '--reporter' || a.startsWith('--reporter='));
-if (cliReporterAt >= 0 && !settings.selftestTargets && inRunner) {
+if (cliReporterAt >= 0 && !settings.selftest && inRunner) {
   const arg = process.argv[cliReporterAt]!;
   const list = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (process.argv[cliReporterAt + 1] ?? '');
   if (!/redact-reporter(\.ts)?$/.test(list.split(',')[0]!.trim())) {
-    process.stderr.write(`contract suite: --reporter=${list} does not start with the redacting reporter, so a secret could reach the report: use --reporter=./fixtures/run/redact-reporter.ts,${list || 'list'}\n`);
+    process.stderr.write(`contract suite: --reporter=${list} does not start with the redacting reporter, so a secret could reach the report: use --reporter=./fixtures/report/redact-reporter.ts,${list || 'list'}\n`);
     process.exit(2);
   }
 }
 const reportDir = report.reportDir;
 // The redacting reporter comes first: it scrubs secrets and tokens from the
-// results before any other reporter reads them (see fixtures/run/redact-reporter.ts).
-const redacting: ReporterDescription = ['./fixtures/run/redact-reporter.ts'];
-const skipReasons: ReporterDescription = ['./fixtures/run/skip-reporter.ts'];
+// results before any other reporter reads them (see fixtures/report/redact-reporter.ts).
+const redacting: ReporterDescription = ['./fixtures/report/redact-reporter.ts'];
+// The run's verdict (failures by cause, notes, skips with reasons, deviations), the coverage matrix and the
+// rule × side view, from what the checks attached; it takes their records off the results, so it comes before
+// the HTML and JUnit reporters (and after a blob reporter, which keeps them for the merge).
+const run: ReporterDescription = ['./fixtures/report/run-reporter.ts', { outputFile: `${reportDir}/coverage.md` }];
 // The HTML report on every run (never opened by itself): npx playwright show-report reports/html.
 const html: ReporterDescription = ['html', { open: 'never', outputFolder: `${reportDir}/html` }];
-// One line per cause of failure at the end of the run (and in the GitHub step summary).
-const summary: ReporterDescription = ['./fixtures/run/summary-reporter.ts'];
 // CONTRACT_BLOB=1 (sharded CI jobs): blob output for `playwright merge-reports`.
 const reporter: ReporterDescription[] = report.blob
-  ? [redacting, ['line'], ['blob', { outputDir: `${reportDir}/blob` }], skipReasons, summary, ['./fixtures/run/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]]
+  ? [redacting, ['line'], ['blob', { outputDir: `${reportDir}/blob` }], run]
   : CI
-  ? [
-      redacting,
-      ['line'],
-      html,
-      ['junit', { outputFile: `${reportDir}/junit.xml` }],
-      ['json', { outputFile: `${reportDir}/results.json` }],
-      ['github'],
-      skipReasons,
-      summary,
-      ['./fixtures/run/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }],
-    ]
-  : [redacting, ['list'], html, skipReasons, summary, ['./fixtures/run/coverage-reporter.ts', { outputFile: `${reportDir}/coverage.md` }]];
+  ? [redacting, ['line'], run, html, ['junit', { outputFile: `${reportDir}/junit.xml` }], ['json', { outputFile: `${reportDir}/results.json` }], ['github']]
+  : [redacting, ['list'], run, html];
 
 export default defineConfig({
   testDir: 'tests',
@@ -75,7 +66,7 @@ export default defineConfig({
   reporter,
   // Traces record request headers, and so the secret: they stay off.
   use: { trace: 'off', screenshot: 'off', video: 'off' },
-  globalSetup: './fixtures/run/global-setup.ts',
+  globalSetup: './fixtures/harness/global-setup.ts',
   // The embedded server listens on a port the OS picks (0) and says which: Playwright
   // reads it from its first line into CONTRACT_EMBEDDED_PORT, which the workers inherit.
   webServer: embedded
@@ -90,9 +81,10 @@ export default defineConfig({
         gracefulShutdown: { signal: 'SIGTERM', timeout: 3000 },
       }
     : undefined,
+  // What a run created is removed after it by global teardown (fixtures/harness/global-setup.ts), whatever
+  // was selected, passed, failed or interrupted.
   projects: [
-    { name: 'contract', testMatch: /\.spec\.ts$/, teardown: 'cleanup' },
-    { name: 'smoke', testMatch: /\.spec\.ts$/, grep: /@smoke/, teardown: 'cleanup' },
-    { name: 'cleanup', testMatch: /\.teardown\.ts$/ },
+    { name: 'contract', testMatch: /\.spec\.ts$/ },
+    { name: 'smoke', testMatch: /\.spec\.ts$/, grep: /@smoke/ },
   ],
 });

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createHandler } from '../server';
 import type { InstanceOptions } from '../server/types';
-import { childEnv } from '../fixtures/run/env';
+import { childEnv } from '../fixtures/settings/env';
 import { targetEnv } from '../selftest/support';
 import { Child } from './procs';
 import { BENCH_SEED } from './suite';
@@ -37,7 +37,7 @@ export async function runAgainst(root: string, tmp: string, name: string, option
     const env = childEnv({ ...BENCH_SEED, ...targetEnv(url, clients), CONTRACT_STATE_DIR: join(tmp, `state-${name}`) });
     const cli = join(root, 'node_modules', '@playwright', 'test', 'cli.js');
     const started = performance.now();
-    const child = new Child(name, process.execPath, [cli, 'test', `--project=${project}`, '--reporter=./fixtures/run/redact-reporter.ts,dot', `--output=${join(tmp, `test-results-${name}`)}`], { cwd: root, env, group: true });
+    const child = new Child(name, process.execPath, [cli, 'test', `--project=${project}`, '--reporter=./fixtures/report/redact-reporter.ts,dot', `--output=${join(tmp, `test-results-${name}`)}`], { cwd: root, env, group: true });
     const exit = await child.exited;
     const wallMs = performance.now() - started;
     return { wallMs, exitCode: exit.code, stdout: child.stdout, ...(exit.code !== 0 ? { tail: child.stdout.split('\n').slice(-15).join('\n') } : {}) };

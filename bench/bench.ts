@@ -24,7 +24,7 @@ import { runSmoke, type SmokeFigures } from './smoke';
 import { runRateLimited, SCALED_WINDOW_MS, type RateLimitFigures } from './ratelimit';
 import { runSlowCreate, type SlowCreateFigures } from './slow-create';
 import { runFailing, type FailingFigures } from './failing';
-import { parseCli } from '../fixtures/run/cli';
+import { parseCli } from '../fixtures/settings/cli';
 
 const ROOT = resolve(__dirname, '..');
 

@@ -16,7 +16,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startReferenceServer } from '../server/index';
-import { parseCli } from '../fixtures/run/cli';
+import { parseCli } from '../fixtures/settings/cli';
 
 const CLI = {
   tool: 'bench server',

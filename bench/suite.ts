@@ -9,8 +9,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Child, TreeSampler, reapStrays, type TreeMemory } from './procs';
-import { INTERNAL_VARS } from '../fixtures/run/config';
-import { childEnv, nodeOptions } from '../fixtures/run/env';
+import { INTERNAL_VARS } from '../fixtures/settings/config';
+import { childEnv, nodeOptions } from '../fixtures/settings/env';
 
 export interface RunFigures {
   wallMs: number;
@@ -179,7 +179,7 @@ export async function runContract(root: string, tmp: string, index: number): Pro
   const cli = join(root, 'node_modules', '@playwright', 'test', 'cli.js');
   // dot for the console, json for the phases; the project's redacting reporter first (as its config asks), so the
   // JSON file holds no secret either.
-  const redacting = existsSync(join(root, 'fixtures', 'run', 'redact-reporter.ts')) ? './fixtures/run/redact-reporter.ts,' : '';
+  const redacting = existsSync(join(root, 'fixtures', 'report', 'redact-reporter.ts')) ? './fixtures/report/redact-reporter.ts,' : '';
   const args = [cli, 'test', '--project=contract', `--reporter=${redacting}dot,json`, `--output=${join(tmp, `test-results-${index}`)}`];
   const r = await timed('contract suite', process.execPath, args, {
     cwd: root,

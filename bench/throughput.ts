@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { Child } from './procs';
-import { childEnv } from '../fixtures/run/env';
-import { firstLine } from '../fixtures/contract/text';
+import { childEnv } from '../fixtures/settings/env';
+import { firstLine } from '../fixtures/settings/text';
 
 export interface LoadResult {
   server: 'ref' | 'bare';

@@ -2,7 +2,7 @@
  * The typed client (fixtures/client/client.ts) against a tiny loopback server that
  * records each request and answers canned responses, through a real
  * Playwright APIRequestContext and the committed contract's validator; and
- * the leftovers logic (fixtures/run/ledger.ts, fixtures/run/cleanup.ts) against it.
+ * the leftovers logic (fixtures/client/ledger.ts, fixtures/client/cleanup.ts) against it.
  * Every server and request context started here is closed in afterAll.
  */
 import { test, expect, request, type APIRequestContext } from '@playwright/test';
@@ -10,19 +10,22 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import type { ClientCredentials, Target } from '../fixtures/run/config';
-import { ContractValidator } from '../fixtures/contract/validator';
-import { ApiCall, ManagedUsersClient, transportFor, type ClientHooks } from '../fixtures/client/client';
-import { retryAfterMs, UNPACED } from '../fixtures/client/pacer';
+import type { ClientCredentials, Settings, Target } from '../fixtures/settings/config';
+import { Redactor } from '../fixtures/settings/redact';
+import { ApiCall, type ManagedUsersClient } from '../fixtures/client/client';
+import { clientsFor, contractOf, type RunContext } from '../fixtures/client/context';
+import type { Observer } from '../fixtures/client/stack';
+import { retryAfterMs, UNPACED } from '../fixtures/settings/budget';
 import { OwnershipGate } from '../fixtures/client/ownership';
-import { removeOwnUsers } from '../fixtures/run/cleanup';
+import { removeOwnUsers } from '../fixtures/client/cleanup';
 import { parseOwnEmail } from '../fixtures/contract/inputs';
-import { leftovers, type LedgerEntry } from '../fixtures/run/ledger';
+import { leftovers, type Ledger, type LedgerEntry } from '../fixtures/client/ledger';
 import { parseContractDocument } from '../fixtures/contract/openapi';
-import { ContractViolation, RateLimited, TransportError, setRunContext } from '../fixtures/client/violation';
+import { ContractViolation, RateLimited, TransportError } from '../fixtures/client/errors';
 
 const ROOT = resolve(__dirname, '..');
-const validator = new ContractValidator(parseContractDocument(readFileSync(join(ROOT, 'schemas', 'managed-users.openapi.json'), 'utf8'), 'contract.json'));
+const contract = contractOf(parseContractDocument(readFileSync(join(ROOT, 'schemas', 'managed-users.openapi.json'), 'utf8'), 'contract.json'), false);
+const validator = contract.validator;
 
 const CLIENT = 'clsx38nbl0001vkhlwin9fmt0';
 const OTHER = 'clsx38nbl0002vkhlwin9fmt0';
@@ -91,8 +94,9 @@ test.afterAll(async () => {
 test.beforeEach(() => {
   seen = [];
   answer = () => ({ status: 500 });
-  setRunContext(4242, RUN);
 });
+
+const REPLAY = `FAKER_SEED=4242 npx playwright test --project=contract tests/x.spec.ts:1 -g 'x(?= @|$)'   (run ${RUN}; inputs repeat, e-mail run tags differ)`;
 
 function target(baseUrl = `http://127.0.0.1:${port}/api`): Target {
   return { name: 'canned', baseUrl, client: MAIN, other: SECOND, mustPass: true };
@@ -106,27 +110,38 @@ class OpenGate extends OwnershipGate {
   override async admit(): Promise<void> {}
 }
 
-function client(options: { hooks?: ClientHooks; credentials?: ClientCredentials; baseUrl?: string; rateLimitMaxWaitMs?: number; gate?: OwnershipGate } = {}): ManagedUsersClient {
-  const transport = transportFor({ requestTimeoutMs: 3000, rateLimitMaxWaitMs: options.rateLimitMaxWaitMs ?? 1000 }, ctx, validator, UNPACED);
-  return new ManagedUsersClient(transport, target(options.baseUrl), options.credentials ?? MAIN, options.gate ?? new OpenGate(), options.hooks ?? {});
+/** What the stack tells its owner, as events: the ledger's writes, the notes, the judged answers. */
+interface Hooks {
+  observer: Observer;
+  ledger: Ledger;
 }
 
-/** A hooks object that records every call. */
-function recorder(): { hooks: ClientHooks; events: string[] } {
+function client(options: { hooks?: Hooks; credentials?: ClientCredentials; baseUrl?: string; rateLimitMaxWaitMs?: number; gate?: OwnershipGate } = {}): ManagedUsersClient {
+  const t = target(options.baseUrl);
+  const settings = { target: t, requestTimeoutMs: 3000, rateLimitMaxWaitMs: options.rateLimitMaxWaitMs ?? 1000 } as Settings;
+  const ctx: RunContext = { settings, redactor: new Redactor([SECRET, OTHER_SECRET]), contract, budget: UNPACED };
+  const presenter = { redact: (text: string) => ctx.redactor.redact(text), replay: () => REPLAY };
+  const { all } = clientsFor(ctx, { http: ctx_(), gate: options.gate ?? new OpenGate(), presenter, ...(options.hooks ? { observer: options.hooks.observer, ledger: options.hooks.ledger } : {}) });
+  return all.find((c) => c.clientId === (options.credentials ?? MAIN).id) ?? clientsFor(ctx, { http: ctx_(), gate: options.gate ?? new OpenGate(), presenter, target: { ...t, client: options.credentials! } }).api;
+}
+
+const ctx_ = () => ctx;
+
+/** Hooks that record every event. */
+function recorder(): { hooks: Hooks; events: string[] } {
   const events: string[] = [];
-  return {
-    events,
-    hooks: {
-      beforeCreate: (email) => events.push(`beforeCreate ${email}`),
-      onCreated: (u) => {
-        events.push(`onCreated ${String(u.id)} ${String(u.email)}`);
-        return null;
-      },
-      onDeleted: (id) => events.push(`onDeleted ${id}`),
-      note: (type, description) => events.push(`note ${type}: ${description}`),
-      onJudged: (op, status, documentedAs, ok) => events.push(`judged ${op} ${status} ${documentedAs} ${ok}`),
+  const ledger = {
+    record: (e: LedgerEntry) => {
+      if (e.t === 'intent') events.push(`beforeCreate ${e.email}`);
+      else if (e.t === 'created') events.push(`onCreated ${e.id} ${e.email}`);
+      else if (e.t === 'deleted') events.push(`onDeleted ${e.id}`);
     },
+  } as Ledger;
+  const observer: Observer = {
+    note: (type, description) => events.push(`note ${type}: ${description}`),
+    judged: (e) => events.push(`judged ${e.request.operationId} ${e.status} ${e.judgement.documentedAs} ${(e.judgement.findings ?? []).length === 0}`),
   };
+  return { events, hooks: { observer, ledger } };
 }
 
 async function thrown(p: Promise<unknown>): Promise<Error> {
@@ -246,18 +261,19 @@ test.describe('every response is judged', () => {
     const { hooks, events } = recorder();
     const e = await thrown(client({ hooks }).createUser({ email: ours(3), name: "O'Brien" }));
     expect(e).toBeInstanceOf(ContractViolation);
-    const lines = e.message.split('\n');
+    const lines = e.message.split('\n').filter((l) => !/^ {2}answered:|^ {4}/.test(l));
     expect(lines).toHaveLength(3);
+    expect(e.message).toContain('  answered: 200 application/json; charset=utf-8\n    {\n      "status": "success",');
     expect(lines[0]).toBe(
       `POST /api/v2/oauth-clients/${CLIENT}/users → 200 breaks the contract: answered 200, which the contract does not document for OAuthClientUsersController_createUser (documented: 201, 400, 401, 409) [status_code_conformance]`,
     );
     expect(lines[1]).toBe(
       `  reproduce: curl -sS -i -X POST 'http://127.0.0.1:${port}/api/v2/oauth-clients/${CLIENT}/users' -H 'accept: application/json' -H 'x-cal-client-id: ${CLIENT}' -H "x-cal-secret-key: $CAL_OAUTH_CLIENT_SECRET" -H 'content-type: application/json' --data-raw '{"email":"${ours(3)}","name":"O'\\''Brien"}'`,
     );
-    expect(lines[2]).toBe(`  replay:    FAKER_SEED=4242 npm run contract   (run ${RUN}; inputs repeat, e-mail run tags differ)`);
+    expect(lines[2]).toBe(`  replay:    ${REPLAY}`);
     expect(e.message).not.toContain(SECRET);
-    // A 2xx create made a user, documented status or not: it is tracked before the judgement throws.
-    expect(events).toEqual([`beforeCreate ${ours(3)}`, `onCreated 9 ${suffixed(ours(3))}`, 'judged OAuthClientUsersController_createUser 200 null false']);
+    // A 2xx create made a user, documented status or not: it is ledgered (the stack's ownership middleware) before the client throws.
+    expect(events).toEqual([`beforeCreate ${ours(3)}`, 'judged OAuthClientUsersController_createUser 200 null false', `onCreated 9 ${suffixed(ours(3))}`]);
     expect(((e as ContractViolation).call as ApiCall).status).toBe(200);
   });
 
@@ -313,12 +329,14 @@ test.describe('every response is judged', () => {
     expect(events).toContain(`onCreated 13 ${suffixed(ours(6))}`);
   });
 
-  test('a 200 delete calls onDeleted — for its own client only', async () => {
-    answer = () => ok(managedUser(14, suffixed(ours(7))));
+  test('a 200 delete of a user this run created is ledgered — under the client that created it only', async () => {
+    answer = (r) => (r.method === 'POST' ? created(managedUser(14, suffixed(ours(7)))) : ok(managedUser(14, suffixed(ours(7)))));
     const { hooks, events } = recorder();
     const api = client({ hooks });
+    await api.createUser({ email: ours(7), name: 'Ann' });
+    await api.deleteUser(15);
+    await api.deleteUser(14, { clientId: OTHER });
     await api.deleteUser(14);
-    await api.deleteUser(15, { clientId: OTHER });
     expect(events.filter((e) => e.startsWith('onDeleted'))).toEqual(['onDeleted 14']);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Settings (fixtures/run/config.ts) from explicit environments — never
- * process.env —, reading them without side effects (fixtures/run/env.ts,
+ * Settings (fixtures/settings/config.ts) from explicit environments — never
+ * process.env —, reading them without side effects (fixtures/settings/env.ts,
  * settings.ts), the child-process scrubber, and the runner's behaviour on a
  * bad setting: one line on stderr, exit code 2, no stack trace, no secret.
  */
@@ -11,13 +11,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError, DEFAULT_SPEC, INTERNAL_VARS, newRunId, parseSettings, reportSettings, runFixes, type Settings } from '../fixtures/run/config';
-import { childEnv, environment } from '../fixtures/run/env';
-import { activate, currentSettings } from '../fixtures/run/settings';
-import { refuseTracing, traceFlag } from '../fixtures/run/bootstrap';
+import { ConfigError, DEFAULT_SPEC, INTERNAL_VARS, newRunId, parseSettings, reportSettings, runFixes, type Settings } from '../fixtures/settings/config';
+import { childEnv, environment } from '../fixtures/settings/env';
+import { currentSettings } from '../fixtures/settings/env';
+import { activate } from '../fixtures/client/context';
+import { refuseTracing, traceFlag } from '../fixtures/settings/bootstrap';
 import { parseOwnEmail } from '../fixtures/contract/inputs';
-import { redact } from '../fixtures/contract/redact';
-import { replayLine, setRunContext } from '../fixtures/client/violation';
 
 const ROOT = resolve(__dirname, '..');
 const SECRET = 'sk-live-5f0c2a9e7d3b41c8a6e2f9d0b7c4a1e3';
@@ -201,9 +200,8 @@ test.describe('parseSettings: what a valid environment gives', () => {
       testTimeoutMs: 180000,
       rateLimitMaxWaitMs: 90000,
       rateLimit: undefined,
-      pacerUrl: null,
       allowProduction: false,
-      selftestTargets: null,
+      selftest: null,
     });
     expect(s.target).toEqual({
       name: 'configured',
@@ -264,7 +262,8 @@ test.describe('parseSettings: what a valid environment gives', () => {
     writeFileSync(file, JSON.stringify(targets));
     const s = parseSettings({ CONTRACT_SELFTEST_TARGETS: file, CAL_API_URL: 'http://ignored.example.com' }, null);
     expect(s.embedded).toBe(false);
-    expect(s.selftestTargets).toEqual([
+    expect(s.selftest?.transport).toBe('node');
+    expect(s.selftest?.targets).toEqual([
       {
         name: 'clean', baseUrl: 'http://127.0.0.1:40001', mustPass: true,
         client: { id: EMBEDDED.clients[0]!.id, secret: EMBEDDED.clients[0]!.secret, secretVar: 'CAL_OAUTH_CLIENT_SECRET' },
@@ -276,7 +275,7 @@ test.describe('parseSettings: what a valid environment gives', () => {
         other: null,
       },
     ]);
-    expect(s.target).toBe(s.selftestTargets![0]);
+    expect(s.target).toBe(s.selftest!.targets[0]);
   });
 });
 
@@ -293,7 +292,6 @@ test.describe('reading settings changes nothing; activate() puts them to use', (
   test('reading the settings twice changes nothing in process.env, nor in the environment given', () => {
     const file = envFile('pure.env', ['CAL_API_URL=http://127.0.0.1:5555/api', `CAL_OAUTH_CLIENT_ID=${CLIENT}`, `CAL_OAUTH_CLIENT_SECRET=${PURE_SECRET}`, 'FAKER_SEED=77', 'CONTRACT_NAMESPACE=fromfile']);
     const before = { ...process.env };
-    setRunContext(1, 'before0000');
     const base = { CONTRACT_ENV_FILE: file, CONTRACT_RUN_ID: '0t9pure777', CONTRACT_NAMESPACE: 'fromenv' };
     const given = { ...base };
     const first = currentSettings(base);
@@ -303,13 +301,11 @@ test.describe('reading settings changes nothing; activate() puts them to use', (
     expect(base).toEqual(given);
     // The file's values apply where the environment has none; it never overrides what is set.
     expect(first).toMatchObject({ seed: 77, namespace: 'fromenv', runId: '0t9pure777', target: { baseUrl: 'http://127.0.0.1:5555/api' } });
-    // Reading registered no secret and set no replay context: that is activate()'s, once, and again changes nothing.
-    expect(redact(`key ${PURE_SECRET}`)).toBe(`key ${PURE_SECRET}`);
-    expect(replayLine()).toContain('FAKER_SEED=1 npm run contract   (run before0000;');
-    expect(activate(first)).toBe(first);
-    activate(first);
-    expect(redact(`key ${PURE_SECRET}`)).toBe('key <redacted>');
-    expect(replayLine()).toBe('FAKER_SEED=77 npm run contract   (run 0t9pure777; inputs repeat, e-mail run tags differ)');
+    // Acting on them is activate()'s: a run context whose redactor holds every configured secret; nothing global changes.
+    const ctx = activate(first);
+    expect(ctx.settings).toBe(first);
+    expect(ctx.redactor.redact(`key ${PURE_SECRET}`)).toBe('key <redacted>');
+    expect(activate(first).redactor).not.toBe(ctx.redactor);
     expect({ ...process.env }).toEqual(before);
     // Other variables, other settings.
     expect(currentSettings({ ...base, CONTRACT_NAMESPACE: 'other' })).not.toBe(first);
@@ -466,7 +462,7 @@ test('the dotenv file applies in the runner and in its workers, and its FAKER_SE
   const file = join(tmp, 'workers.env');
   writeFileSync(file, 'FAKER_SEED=4711\nCONTRACT_NAMESPACE=envns\n');
   const state = join(tmp, 'state-dotenv');
-  const run = await playwright(['--project=contract', '--grep', 'a user can be created, read, found', '--reporter=./fixtures/run/redact-reporter.ts,line', '--output', join(tmp, 'out-dotenv')], {
+  const run = await playwright(['--project=contract', '--grep', 'a user can be created, read, found', '--reporter=./fixtures/report/redact-reporter.ts,line', '--output', join(tmp, 'out-dotenv')], {
     CONTRACT_ENV_FILE: file,
     CONTRACT_STATE_DIR: state,
   });

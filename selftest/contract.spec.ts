@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { OPERATION_IDS, SpecError, normaliseSchema, parseContractDocument, type OperationId } from '../fixtures/contract/openapi';
-import { ContractValidator, describe as describeValue, formatErrors, type ResponseFacts } from '../fixtures/contract/validator';
-import { registerSecret } from '../fixtures/contract/redact';
+import { ContractValidator, describe as describeWith, formatErrors, type ResponseFacts } from '../fixtures/contract/validator';
+import { Redactor } from '../fixtures/settings/redact';
 
 const ROOT = resolve(__dirname, '..');
 const CONTRACT_FILE = join(ROOT, 'schemas', 'managed-users.openapi.json');
@@ -505,8 +505,9 @@ test.describe('describe() and formatErrors() never show a token or a registered 
   const JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0eXBlIjoiYWNjZXNzX3Rva2VuIiwiY2xpZW50SWQiOiJjMSIsIm93bmVySWQiOjF9.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
   const SHORT_SECRET = 'shh-0123456789abcdef-shh'; // 24 chars: never truncated
   const LONG_SECRET = `ls-${'0a1b2c3d4e5f6789'.repeat(4)}`; // 67 chars: longer than describe's cut
-  registerSecret(SHORT_SECRET);
-  registerSecret(LONG_SECRET);
+  const redactor = new Redactor([SHORT_SECRET, LONG_SECRET]);
+  const redact = (text: string) => redactor.redact(text);
+  const describeValue = (value: unknown) => describeWith(value, redact);
 
   test('describe: JWTs and short registered secrets are redacted', () => {
     expect(describeValue(JWT)).not.toMatch(/eyJhbGci/);
@@ -526,7 +527,7 @@ test.describe('describe() and formatErrors() never show a token or a registered 
   test('formatErrors: type/enum/format errors show redacted values', () => {
     const v = validator;
     const body = createdBody({ id: JWT, locale: SHORT_SECRET, createdDate: SHORT_SECRET }, { accessTokenExpiresAt: JWT });
-    const { violations } = v.judge(CREATE, facts(201, body));
+    const { violations } = v.judge(CREATE, facts(201, body), redact);
     expect(violations).toHaveLength(4);
     const text = violations.join('\n');
     expect(text).not.toContain('eyJhbGci');
@@ -534,14 +535,19 @@ test.describe('describe() and formatErrors() never show a token or a registered 
     expect(text).toContain('/data/user/id must be integer, got "<redacted-jwt>');
     expect(text).toContain('/data/user/createdDate must match format "date-time", got "<redacted>"');
     // formatErrors directly, with a hand-made ajv error.
-    const lines = formatErrors([{ instancePath: '/a', schemaPath: '#/type', keyword: 'type', params: { type: 'integer' }, message: 'must be integer' }], { a: SHORT_SECRET });
+    const lines = formatErrors([{ instancePath: '/a', schemaPath: '#/type', keyword: 'type', params: { type: 'integer' }, message: 'must be integer' }], { a: SHORT_SECRET }, redact);
     expect(lines).toEqual(['/a must be integer, got "<redacted>"']);
   });
 
   test('a non-JSON body that echoes a long registered secret does not leak it', () => {
     const v = validator;
     const page = `<html><body>bad request; you sent the key ${LONG_SECRET}</body></html>`;
-    const { violations } = v.judge(GET, facts(200, page, 'text/html'));
+    const { violations } = v.judge(GET, facts(200, page, 'text/html'), redact);
     expect(violations.join('\n')).not.toContain(LONG_SECRET.slice(0, 16));
+  });
+
+  test('a message composed with a long secret cut short shows no beginning of it', () => {
+    const cut = `got "${LONG_SECRET.slice(0, 57)}..." and "${LONG_SECRET.slice(0, 30)}…"`;
+    expect(redactor.redact(cut)).toBe('got "<redacted>..." and "<redacted>…"');
   });
 });

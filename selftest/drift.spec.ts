@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { parseContractDocument, type ContractDocument } from '../fixtures/contract/openapi';
 import { RULES, compareContracts, formatTable, buildReport, type Difference, type Side } from '../tools/drift-lib';
 import { runDrift } from '../tools/drift';
-import { childEnv } from '../fixtures/run/env';
+import { childEnv } from '../fixtures/settings/env';
 
 const ROOT = resolve(__dirname, '..');
 const CONTRACT = join(ROOT, 'schemas', 'managed-users.openapi.json');

@@ -81,7 +81,7 @@ test('a server that breaks mid-way fails the run, which still removes every user
     expect(run.stdout).toMatch(/[5-9] failed/);
     expect(run.stdout).toMatch(/POST \/api\/v2\/oauth-clients\/c[0-9a-f]+\/users\/\d+\/force-refresh got no HTTP answer: Timeout 1500ms exceeded/);
     expect(run.stdout).toMatch(/reproduce: curl -sS -i -X POST '[^']+force-refresh' .*"x-cal-secret-key: \$CAL_OAUTH_CLIENT_SECRET"/);
-    expect(run.stdout).toMatch(/replay: {4}FAKER_SEED=\d+ npx playwright test tests\/(force-refresh|lifecycle)\.spec\.ts:\d+ /);
+    expect(run.stdout).toMatch(/replay: {4}FAKER_SEED=\d+ npx playwright test --project=contract tests\/(force-refresh|lifecycle)\.spec\.ts:\d+ -g /);
     expect(await preexisting(server)).toEqual(expect.objectContaining({ count: 50, intact: true }));
     expect(await ourUsersLeft(server, clients)).toEqual([]);
   } finally {

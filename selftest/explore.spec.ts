@@ -16,10 +16,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXPLORE_ONLY_FAULTS, startReferenceServer, type ReferenceServer, type StartOptions } from '../server';
-import { DEFAULT_SPEC, parseSettings, type Settings } from '../fixtures/run/config';
+import { DEFAULT_SPEC, parseSettings, type Settings } from '../fixtures/settings/config';
 import { parseContractDocument } from '../fixtures/contract/openapi';
-import { ContractValidator } from '../fixtures/contract/validator';
-import { registerSecret } from '../fixtures/contract/redact';
+import { activate, contractOf } from '../fixtures/client/context';
+import { UNPACED } from '../fixtures/settings/budget';
 import { explore, type ExploreOptions, type ExploreResult } from '../tools/explore/run';
 import { formatResult } from '../tools/explore/report';
 import { parseCli } from '../tools/explore';
@@ -45,15 +45,13 @@ const FAULT_TIME_MS = 20_000;
 const LEGAL_RUNS = 200;
 
 const text = readFileSync(DEFAULT_SPEC, 'utf8');
-const raw = JSON.parse(text);
-const validator = new ContractValidator(parseContractDocument(text, DEFAULT_SPEC));
+const contract = contractOf(parseContractDocument(text, DEFAULT_SPEC), false);
 
 async function against(options: Omit<StartOptions, 'clients'>, run: Partial<ExploreOptions>): Promise<{ result: ExploreResult; server: ReferenceServer; settings: Settings }> {
   const clients = newClients();
-  for (const c of clients) registerSecret(c.secret);
   const server = await startReferenceServer({ clients, port: 0, ...options });
   const settings = parseSettings({ CONTRACT_NAMESPACE: 'xpl', CONTRACT_ENV_FILE: '/dev/null' }, { baseUrl: server.url, clients });
-  const result = await explore({ settings, validator, raw, runs: 100, timeMs: 20_000, seed: 1, maxSteps: 25, shrink: true, ledger: false, ...run });
+  const result = await explore({ ctx: activate(settings, { contract, budget: UNPACED }), runs: 100, timeMs: 20_000, seed: 1, maxSteps: 25, shrink: true, ledger: false, ...run });
   return { result, server, settings };
 }
 
@@ -106,7 +104,7 @@ test('a divergence prints its steps, redacted curl lines and a replay line; repl
     for (const c of [settings.target.client, settings.target.other!]) expect(out).not.toContain(c.secret);
     expect(out).not.toMatch(/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\./);
     // The same seed, path and replay path: only that sequence, and it diverges the same way.
-    const again = await explore({ settings, validator, raw, runs: 100, timeMs: 20_000, seed: result.seed, path: d.path, replayPath: d.replayPath, maxSteps: 25, shrink: false, ledger: false });
+    const again = await explore({ ctx: activate(settings, { contract, budget: UNPACED }), runs: 100, timeMs: 20_000, seed: result.seed, path: d.path, replayPath: d.replayPath, maxSteps: 25, shrink: false, ledger: false });
     expect(again.runs).toBe(1);
     expect(again.divergence?.steps.map((s) => s.text.replace(/x[0-9a-z]+-u@/g, '<e>@')), formatResult(again, { steps: 25 })).toEqual(d.steps.map((s) => s.text.replace(/x[0-9a-z]+-u@/g, '<e>@')));
   } finally {
@@ -147,7 +145,7 @@ test('the CLI: --help, and one line with exit 2 on bad input', () => {
     [['--time', 'soon'], /^explore: --time must be a duration/],
     [['--path', '3:1'], /^explore: --path replays a sequence of one seed: give --seed too/],
     [['--fault', 'nope'], /^explore: --fault: unknown fault "nope"/],
-    [['--bogus'], /^explore: Unknown option '--bogus'/],
+    [['--bogus'], /^explore: unknown flag --bogus; usage: npm run explore/],
   ] as const) {
     const r = cli(...args);
     expect(r.status, args.join(' ')).toBe(2);

@@ -1,5 +1,5 @@
 /**
- * One deviation, one finding (fixtures/run/findings.ts): grouping of recorded
+ * One deviation, one finding (fixtures/contract/deviations.ts): grouping of recorded
  * deviations, the accepted-deviations file (CONTRACT_ACCEPT) with its
  * mistakes, pointer patterns and expiry; and, end to end, a server that breaks
  * one field of its schema everywhere (the mid-2025 `locale: null`) gets one
@@ -9,7 +9,7 @@ import { test, expect } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acceptedFor, AcceptFileError, describeDeviation, groupDeviations, normalisePointer, parseAccepted, type DeviationRecord } from '../fixtures/run/findings';
+import { acceptedFor, AcceptFileError, describeDeviation, groupDeviations, normalisePointer, parseAccepted, type DeviationRecord } from '../fixtures/contract/deviations';
 import { isStructural } from '../fixtures/contract/response-checks';
 import { startReferenceServer } from '../server';
 import { newClients, ourUsersLeft, ROOT, runPlaywright, suiteEnv } from './support';
@@ -99,18 +99,18 @@ test.describe('end to end', () => {
     const clients = newClients();
     const server = await startReferenceServer({ clients, fault: 'locale-null-when-unset', port: 0 });
     try {
-      const run = await runPlaywright(['--project=contract', '--reporter=./fixtures/run/redact-reporter.ts,list'], suiteEnv(server.url, clients, dir));
+      const run = await runPlaywright(['--project=contract', '--reporter=./fixtures/report/redact-reporter.ts,list'], suiteEnv(server.url, clients, dir));
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/\b1 failed\b/);
       expect(run.stdout).not.toMatch(/\b([2-9]|\d\d+) failed\b/);
-      expect(run.stdout).toMatch(/every response matches its schema \(each deviation reported once\)/);
-      expect(run.stdout).toMatch(/the server deviates from its response schemas in 1 way\(s\), each reported once/);
+      expect(run.stdout).toMatch(/every documented answer matches its schema \(each deviation reported once\)/);
+      expect(run.stdout).toMatch(/the server's answers deviate from their documented schemas in 1 way\(s\), each listed once/);
       expect(run.stdout).toMatch(/- response_schema_conformance: `locale` must be string, got null \[type\] — \d+ response\(s\) in \d+ check\(s\): create 201 \/data\/user\/locale/);
       expect(await ourUsersLeft(server, clients)).toEqual([]);
 
       const accept = join(dir, 'accept.json');
       writeFileSync(accept, readFileSync(join(ROOT, 'schemas', 'accepted', 'calcom-api-v2-mid-2025.json')));
-      const ok = await runPlaywright(['--project=contract', '--reporter=./fixtures/run/redact-reporter.ts,list'], suiteEnv(server.url, clients, join(dir, 'again'), { CONTRACT_ACCEPT: accept }));
+      const ok = await runPlaywright(['--project=contract', '--reporter=./fixtures/report/redact-reporter.ts,list'], suiteEnv(server.url, clients, join(dir, 'again'), { CONTRACT_ACCEPT: accept }));
       expect(ok.code, ok.stdout.slice(-2000)).toBe(0);
       expect(ok.stdout).not.toMatch(/\d+ failed/);
     } finally {

@@ -44,7 +44,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       const run = await done;
       expect(run.code, run.stdout.slice(-2000)).not.toBe(0);
       expect(during).toBeGreaterThan(0);
-      expect(run.stdout).toMatch(/cleanup after an interrupted run: (removed leftover user|nothing left behind)/);
+      expect(run.stdout).toMatch(/cleanup after the run: (removed leftover user|nothing left behind)/);
       expect(await ourUsersLeft(server, clients)).toEqual([]);
       expect(await preexisting(server)).toEqual(expect.objectContaining({ count: 20, intact: true }));
     } finally {

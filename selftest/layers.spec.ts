@@ -1,9 +1,11 @@
 /**
- * The layout is the architecture: fixtures/ holds four layers, and imports
- * only point down. contract → client → harness, with the run plumbing beside
- * them (it may use the contract and the client, never the harness). Tools and
- * the bench use the contract, client and run layers, never the harness; the
- * checks (tests/) may use everything.
+ * The layout is the architecture: fixtures/ holds five floors along the data's
+ * path, and imports only point down: settings (what everything is configured
+ * by) → contract (the model of the document) → client (one request, its
+ * middleware, the ownership gate, the ledger) → harness (Playwright fixtures,
+ * provider states, the checks' vocabulary) → report (findings, summary,
+ * coverage, reporters). Tools use every floor but the harness; the bench uses
+ * the floors up to the client; the checks (tests/) may use everything.
  */
 import { test, expect } from '@playwright/test';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -11,14 +13,15 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
 
+/** The floors, bottom first. */
+const FLOORS = ['settings', 'contract', 'client', 'harness', 'report'] as const;
+const upTo = (floor: (typeof FLOORS)[number]) => FLOORS.slice(0, FLOORS.indexOf(floor) + 1) as string[];
+
 /** What each place may import from fixtures/. */
 const ALLOWED: Record<string, string[]> = {
-  'fixtures/contract': ['contract'],
-  'fixtures/client': ['contract', 'client'],
-  'fixtures/run': ['contract', 'client', 'run'],
-  'fixtures/harness': ['contract', 'client', 'run', 'harness'],
-  tools: ['contract', 'client', 'run'],
-  bench: ['contract', 'client', 'run'],
+  ...Object.fromEntries(FLOORS.map((f) => [`fixtures/${f}`, upTo(f)])),
+  tools: ['settings', 'contract', 'client', 'report'],
+  bench: upTo('client'),
 };
 
 function tsFiles(dir: string): string[] {
@@ -44,12 +47,12 @@ function importedLayers(file: string): { layer: string; spec: string }[] {
   return out;
 }
 
-test('fixtures/ holds only the four layer folders', () => {
+test('fixtures/ holds only the five floors', () => {
   const entries = readdirSync(join(ROOT, 'fixtures'));
-  expect(entries.sort()).toEqual(['client', 'contract', 'harness', 'run']);
+  expect(entries.sort()).toEqual([...FLOORS].sort());
 });
 
-test('every import points down the layers (contract → client → harness, run beside them; tools never use the harness)', () => {
+test('every import points down the floors (settings → contract → client → harness → report; tools never use the harness)', () => {
   const wrong: string[] = [];
   for (const [place, allowed] of Object.entries(ALLOWED)) {
     for (const file of tsFiles(join(ROOT, place))) {
@@ -63,5 +66,5 @@ test('every import points down the layers (contract → client → harness, run 
 
 test('the layer rule is not vacuous: it sees the imports it judges', () => {
   const seen = tsFiles(join(ROOT, 'fixtures', 'harness')).flatMap(importedLayers).map((i) => i.layer);
-  expect(new Set(seen)).toEqual(new Set(['contract', 'client', 'run', 'harness']));
+  expect(new Set(seen)).toEqual(new Set(['settings', 'contract', 'client', 'harness']));
 });

@@ -27,10 +27,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { FAULTS, NAMED_FAULTS } from '../server/faults';
-import { INTERNAL_VARS, seedSetting } from '../fixtures/run/config';
-import { childEnv, environment } from '../fixtures/run/env';
-import { fail, parseCli, usageError } from '../fixtures/run/cli';
-import { firstLine } from '../fixtures/contract/text';
+import { INTERNAL_VARS, seedSetting } from '../fixtures/settings/config';
+import { childEnv, environment } from '../fixtures/settings/env';
+import { fail, parseCli, usageError } from '../fixtures/settings/cli';
+import { firstLine } from '../fixtures/settings/text';
 
 const ROOT = resolve(__dirname, '..');
 const PLAYWRIGHT = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');

@@ -10,16 +10,17 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { ManagedUsersClient, transportFor } from '../fixtures/client/client';
-import type { Target } from '../fixtures/run/config';
-import { ContractValidator } from '../fixtures/contract/validator';
+import type { ManagedUsersClient } from '../fixtures/client/client';
+import type { Settings, Target } from '../fixtures/settings/config';
+import { Redactor } from '../fixtures/settings/redact';
+import { clientsFor, contractOf } from '../fixtures/client/context';
 import { parseContractDocument } from '../fixtures/contract/openapi';
 import { OwnershipGate, OwnershipRefused } from '../fixtures/client/ownership';
-import { UNPACED } from '../fixtures/client/pacer';
+import { UNPACED } from '../fixtures/settings/budget';
 import { parseOwnEmail } from '../fixtures/contract/inputs';
 
 const ROOT = resolve(__dirname, '..');
-const validator = new ContractValidator(parseContractDocument(readFileSync(join(ROOT, 'schemas', 'managed-users.openapi.json'), 'utf8'), 'contract.json'));
+const contract = contractOf(parseContractDocument(readFileSync(join(ROOT, 'schemas', 'managed-users.openapi.json'), 'utf8'), 'contract.json'), false);
 const CLIENT = 'clsx38nbl0001vkhlwin9fmt0';
 const RUN = '0t5abcd123';
 const OTHER_RUN = '0t5abcc999';
@@ -72,7 +73,8 @@ test.beforeEach(() => {
 
 function setup(): { gate: OwnershipGate; api: ManagedUsersClient } {
   const gate = new OwnershipGate((email) => parseOwnEmail(email, 'ctr')?.runId === RUN, "this run's");
-  const api = new ManagedUsersClient(transportFor({ requestTimeoutMs: 3000, rateLimitMaxWaitMs: 0 }, ctx, validator, UNPACED), target, target.client, gate);
+  const settings = { target, requestTimeoutMs: 3000, rateLimitMaxWaitMs: 0 } as Settings;
+  const { api } = clientsFor({ settings, redactor: new Redactor(), contract, budget: UNPACED }, { http: ctx, gate });
   return { gate, api };
 }
 
@@ -88,27 +90,27 @@ async function refusal(p: Promise<unknown>): Promise<string> {
 
 test.describe('claiming a created user', () => {
   test('a 201 carrying the e-mail we sent (raw or suffixed) makes the user ours', () => {
-    const { gate, api } = setup();
-    expect(gate.claim(api, ours(1), { id: 5, email: suffixed(ours(1)) })).toBeNull();
-    expect(gate.claim(api, ours(2), { id: 6, email: ours(2) })).toBeNull();
-    expect(gate.claim(api, ours(3).toUpperCase(), { id: 7, email: suffixed(ours(3)) })).toBeNull();
+    const { gate } = setup();
+    expect(gate.claim(target.baseUrl, CLIENT, ours(1), { id: 5, email: suffixed(ours(1)) })).toBeNull();
+    expect(gate.claim(target.baseUrl, CLIENT, ours(2), { id: 6, email: ours(2) })).toBeNull();
+    expect(gate.claim(target.baseUrl, CLIENT, ours(3).toUpperCase(), { id: 7, email: suffixed(ours(3)) })).toBeNull();
     expect(gate.live().map((o) => o.id)).toEqual([5, 6, 7]);
   });
 
   test("a 201 carrying someone else's e-mail, a lookalike's, or no integer id claims nothing", () => {
-    const { gate, api } = setup();
-    expect(gate.claim(api, ours(1), { id: 5, email: suffixed('olivia.smith@acme-corp.com') })).toMatch(/not the one sent/);
-    expect(gate.claim(api, ours(1), { id: 6, email: suffixed(ours(1, OTHER_RUN)) })).toMatch(/not the one sent/);
-    expect(gate.claim(api, ours(1, OTHER_RUN), { id: 7, email: suffixed(ours(1, OTHER_RUN)) })).toMatch(/not this run's/);
-    expect(gate.claim(api, ours(1), { id: '5', email: suffixed(ours(1)) })).toBeNull(); // "5" is an integer id in a string
-    expect(gate.claim(api, ours(2), { id: 'x', email: suffixed(ours(2)) })).toMatch(/not an integer/);
+    const { gate } = setup();
+    expect(gate.claim(target.baseUrl, CLIENT, ours(1), { id: 5, email: suffixed('olivia.smith@acme-corp.com') })).toMatch(/not the one sent/);
+    expect(gate.claim(target.baseUrl, CLIENT, ours(1), { id: 6, email: suffixed(ours(1, OTHER_RUN)) })).toMatch(/not the one sent/);
+    expect(gate.claim(target.baseUrl, CLIENT, ours(1, OTHER_RUN), { id: 7, email: suffixed(ours(1, OTHER_RUN)) })).toMatch(/not this run's/);
+    expect(gate.claim(target.baseUrl, CLIENT, ours(1), { id: '5', email: suffixed(ours(1)) })).toBeNull(); // "5" is an integer id in a string
+    expect(gate.claim(target.baseUrl, CLIENT, ours(2), { id: 'x', email: suffixed(ours(2)) })).toMatch(/not an integer/);
     expect(gate.live().map((o) => o.id)).toEqual([5]);
   });
 
   test('the same id answered for a second create while the first is alive is not claimed again', () => {
-    const { gate, api } = setup();
-    expect(gate.claim(api, ours(1), { id: 5, email: suffixed(ours(1)) })).toBeNull();
-    expect(gate.claim(api, ours(2), { id: 5, email: suffixed(ours(2)) })).toMatch(/already created/);
+    const { gate } = setup();
+    expect(gate.claim(target.baseUrl, CLIENT, ours(1), { id: 5, email: suffixed(ours(1)) })).toBeNull();
+    expect(gate.claim(target.baseUrl, CLIENT, ours(2), { id: 5, email: suffixed(ours(2)) })).toMatch(/already created/);
   });
 });
 
@@ -123,7 +125,7 @@ test.describe('admitting a change', () => {
   test('our user, read back with our e-mail, is admitted: one GET, then the change', async () => {
     const { gate, api } = setup();
     users.set(5, suffixed(ours(1)));
-    gate.claim(api, ours(1), { id: 5, email: suffixed(ours(1)) });
+    gate.claim(target.baseUrl, CLIENT, ours(1), { id: 5, email: suffixed(ours(1)) });
     // (The canned answers to writes are not contract bodies: unjudged, as this is about what is sent.)
     await api.forceRefresh(5, { unjudged: true });
     await api.updateUser(5, { name: 'B' }, { unjudged: true });
@@ -135,7 +137,7 @@ test.describe('admitting a change', () => {
   test('a GET that answers a different user, a stranger, or a lookalike is refused, and nothing is sent', async () => {
     const { gate, api } = setup();
     users.set(5, suffixed(ours(1)));
-    gate.claim(api, ours(1), { id: 5, email: suffixed(ours(1)) });
+    gate.claim(target.baseUrl, CLIENT, ours(1), { id: 5, email: suffixed(ours(1)) });
     getAnswers = () => ({ id: 9, email: suffixed(ours(1)) });
     expect(await refusal(api.deleteUser(5))).toBe('refused to DELETE user 5: GET user 5 answered a different user (id 9)');
     getAnswers = (id) => ({ id, email: suffixed('olivia.smith@acme-corp.com') });
@@ -152,7 +154,7 @@ test.describe('admitting a change', () => {
   test('a user we deleted may be sent to again while nothing is there (404), never once a stranger holds its id', async () => {
     const { gate, api } = setup();
     users.set(5, suffixed(ours(1)));
-    gate.claim(api, ours(1), { id: 5, email: suffixed(ours(1)) });
+    gate.claim(target.baseUrl, CLIENT, ours(1), { id: 5, email: suffixed(ours(1)) });
     await api.deleteUser(5, { unjudged: true });
     users.delete(5);
     await api.updateUser(5, { name: 'ghost' }, { unjudged: true });
@@ -164,7 +166,7 @@ test.describe('admitting a change', () => {
   test('a malformed id is admitted only when every id a lenient parser could read from it is ours', async () => {
     const { gate, api } = setup();
     users.set(12, suffixed(ours(1)));
-    gate.claim(api, ours(1), { id: 12, email: suffixed(ours(1)) });
+    gate.claim(target.baseUrl, CLIENT, ours(1), { id: 12, email: suffixed(ours(1)) });
     await api.deleteUser('abc', { unjudged: true }); // no id in it
     await api.updateUser('12.25', { name: 'x' }, { unjudged: true }); // parseInt, floor and round all read 12: ours
     expect(await refusal(api.forceRefresh('12.5'))).toMatch(/refused to force-refresh user 12.5 \(the path holds 13\): this run did not create user 13/);
@@ -173,8 +175,8 @@ test.describe('admitting a change', () => {
   });
 
   test('a PATCH that answers a new e-mail of ours moves the gate along; one that answers a stranger\'s does not', async () => {
-    const { gate, api } = setup();
-    gate.claim(api, ours(1), { id: 5, email: suffixed(ours(1)) });
+    const { gate } = setup();
+    gate.claim(target.baseUrl, CLIENT, ours(1), { id: 5, email: suffixed(ours(1)) });
     gate.updated(target.baseUrl, 5, suffixed(ours(2)));
     expect(gate.get(target.baseUrl, 5)?.email).toBe(suffixed(ours(2)).toLowerCase());
     gate.updated(target.baseUrl, 5, 'olivia@acme-corp.com');

@@ -1,11 +1,12 @@
 /**
- * The rate budget (fixtures/client/pacer.ts) on a fake clock: it learns the limit
+ * The rate budget (fixtures/settings/budget.ts) on a fake clock: it learns the limit
  * and window from X-RateLimit-* answers, keeps any window-long interval
  * under the limit, honours the server's Remaining, pauses everyone on a 429,
  * and is shared across processes through the runner's loopback host.
  */
 import { test, expect } from '@playwright/test';
-import { hostBudget, observationFrom, parseRateLimit, RateBudget, RemoteBudget } from '../fixtures/client/pacer';
+import { hostBudget, observationFrom, parseRateLimit, RateBudget, RemoteBudget } from '../fixtures/settings/budget';
+import { budgetAddress } from '../fixtures/settings/config';
 
 /** A fake clock: the budget's timers fire as it advances. */
 class Clock {
@@ -109,12 +110,12 @@ test.describe('rate budget', () => {
     expect(await grants(b, clock, 10)).toEqual(Array(10).fill(0));
   });
 
-  test('workers share the runner-hosted budget over loopback', async () => {
+  test("workers share the runner-hosted budget over the run's own socket", async () => {
     const host = new RateBudget({ limit: 6, windowMs: 60_000 });
-    const hosted = await hostBudget(host);
+    const hosted = await hostBudget(host, budgetAddress({ runId: `0t5pace${process.pid % 1000}`.padEnd(10, '0').slice(0, 10) }));
     try {
-      const w1 = new RemoteBudget(hosted.url, undefined);
-      const w2 = new RemoteBudget(hosted.url, undefined);
+      const w1 = new RemoteBudget(hosted.address, undefined);
+      const w2 = new RemoteBudget(hosted.address, undefined);
       let granted = 0;
       for (const w of [w1, w2, w1, w2, w1, w2, w1]) void w.acquire('c').then(() => granted++);
       await new Promise((r) => setTimeout(r, 300));
@@ -125,9 +126,9 @@ test.describe('rate budget', () => {
   });
 
   test('a worker whose runner budget is gone falls back to its own', async () => {
-    const hosted = await hostBudget(new RateBudget(undefined));
+    const hosted = await hostBudget(new RateBudget(undefined), budgetAddress({ runId: `0t5gone${process.pid % 1000}`.padEnd(10, '0').slice(0, 10) }));
     await hosted.close();
-    const w = new RemoteBudget(hosted.url, { limit: 100, windowMs: 1000 });
+    const w = new RemoteBudget(hosted.address, { limit: 100, windowMs: 1000 });
     await w.acquire('c');
     expect(w.describe()).toMatch(/100\/1s/);
   });

@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
-import { reportSettings } from '../fixtures/run/config';
-import { environment } from '../fixtures/run/env';
+import { reportSettings } from '../fixtures/settings/config';
+import { environment } from '../fixtures/settings/env';
 
 // The process environment only: the self-tests never read a developer's .env.
 const CI = reportSettings(environment({ dotenv: false })).ci;
@@ -17,6 +17,6 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   forbidOnly: CI,
-  reporter: CI ? [['line'], ['../fixtures/run/skip-reporter.ts']] : [['list'], ['../fixtures/run/skip-reporter.ts']],
+  reporter: CI ? [['line'], ['../fixtures/report/run-reporter.ts']] : [['list'], ['../fixtures/report/run-reporter.ts']],
   use: { trace: 'off' },
 });

@@ -8,9 +8,9 @@ import { test, expect } from '@playwright/test';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { causeOf, summarise } from '../fixtures/run/summary-reporter';
-import { partialRun } from '../fixtures/run/coverage-reporter';
-import { pointAtCheck } from '../fixtures/client/violation';
+import { causeOf, summarise } from '../fixtures/report/summary';
+import { partialRun } from '../fixtures/report/run-reporter';
+import { pointAtCheck } from '../fixtures/client/errors';
 import { startReferenceServer } from '../server';
 import { newClients, ourUsersLeft, readArtifacts, runPlaywright, suiteEnv } from './support';
 
@@ -55,9 +55,9 @@ test.describe('a run against a broken server', () => {
     try {
       const run = await runPlaywright(['--project=contract', 'tests/update.spec.ts'], suiteEnv(server.url, clients, dir, { CONTRACT_KEEP_FAILED: '1' }));
       expect(run.code).toBe(1);
-      expect(run.stdout).toMatch(/failures by cause: 2 cause\(s\) for 2 failed check\(s\)/);
+      expect(run.stdout).toMatch(/^2 checks failed from 2 causes \(\d+ passed, 0 skipped\)$/m);
       expect(run.stdout).toMatch(/1× update did not apply locale \(locale: sent "…", got "…"\) {3}e\.g\. tests\/update\.spec\.ts:\d+ update › every updatable field sent is echoed/);
-      expect(run.stdout).toMatch(/replay: {4}FAKER_SEED=\d+ npx playwright test tests\/update\.spec\.ts:\d+ {3}\(run/);
+      expect(run.stdout).toMatch(/replay: {4}FAKER_SEED=\d+ npx playwright test --project=contract tests\/update\.spec\.ts:\d+ -g 'update every updatable field sent is echoed\(\?= @\|\$\)' {3}\(run/);
       const plain = run.stdout.replace(/\u001b\[[0-9;]*m/g, '');
       expect(plain).toMatch(/> \d+ \|\s+throw new ContractViolation\(`update did not apply/); // the code frame is the spec's own line
       expect(plain).toMatch(/attachment #\d: exchanges/);
@@ -83,7 +83,7 @@ test.describe('a run against a broken server', () => {
     expect(prod.stderr.trim()).toBe('contract suite: CONTRACT_KEEP_FAILED=1 would leave users on production: unset it (it is for staging and local servers)');
     const html = await runPlaywright(['--project=contract', '--list', '--reporter=html'], suiteEnv('http://127.0.0.1:9', clients, dir));
     expect(html.code).toBe(2);
-    expect(html.stderr.trim()).toBe('contract suite: --reporter=html does not start with the redacting reporter, so a secret could reach the report: use --reporter=./fixtures/run/redact-reporter.ts,html');
+    expect(html.stderr.trim()).toBe('contract suite: --reporter=html does not start with the redacting reporter, so a secret could reach the report: use --reporter=./fixtures/report/redact-reporter.ts,html');
     expect(readFileSync(join(__dirname, '..', 'playwright.config.ts'), 'utf8')).toContain("['html', { open: 'never'");
   });
 });

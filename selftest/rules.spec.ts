@@ -1,17 +1,20 @@
 /**
  * The rule catalogue (fixtures/contract/rules.ts) and the rule × side view
- * (fixtures/run/rule-coverage.ts): both sides of every constraint of the
+ * (fixtures/report/rule-coverage.ts): both sides of every constraint of the
  * document in force become cases, a constraint added to the document gets both
  * sides without a new test, only this run's e-mails are ever sent, and the view
  * names the rules tested on one side only.
  */
 import { test, expect } from '@playwright/test';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caseTags, deriveCatalogue, fieldSamples, isDynamic, type Catalogue } from '../fixtures/contract/rules';
-import { oneSided, ruleCoverageLine, ruleCoverageMarkdown, ruleCoverageOfRun, ruleRows, ruleRowsOfDirs, RuleSideLog, untested } from '../fixtures/run/rule-coverage';
-import { ROOT } from './support';
+import { oneSided, ruleCoverageLine, ruleCoverageMarkdown, ruleRows, untested } from '../fixtures/report/rule-coverage';
+import { childEnv } from '../fixtures/settings/env';
+import { startReferenceServer } from '../server';
+import { newClients, ROOT, runPlaywright, suiteEnv } from './support';
 
 const contract = () => JSON.parse(readFileSync(join(ROOT, 'schemas', 'managed-users.openapi.json'), 'utf8'));
 const PUBLISHED = join(ROOT, '..', 'shared', 'reference', 'calcom-api-v2-openapi.json');
@@ -105,22 +108,28 @@ test('the rule × side view names every rule tested on one side only, and every 
   expect(md).toMatch(/`create.weekStart.enum` .*waived: the facts \(inferred\): on create only the type/);
 });
 
-test('runs record the sides their checks exercise; the view reads them back from one run or from many state directories (shards)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+test('the sides travel in the checks\' records: the shards of a run, merged, give the whole view and the whole matrix', async () => {
+  test.setTimeout(180_000);
+  const dir = mkdtempSync(join(tmpdir(), 'rules-shards-'));
+  const clients = newClients();
+  const server = await startReferenceServer({ clients, port: 0 });
   try {
-    new RuleSideLog(join(dir, 'shard1', 'run0000001'), 'w1', true).append([{ rule: 'list.limit.maximum', side: 'accept', check: 'a' }]);
-    new RuleSideLog(join(dir, 'shard2', 'run0000001'), 'w2', true).append([{ rule: 'list.limit.maximum', side: 'reject', check: 'b' }, { rule: 'list.limit.minimum', side: 'reject', check: 'c' }]);
-    new RuleSideLog(join(dir, 'off'), 'w3', false).append([{ rule: 'list.limit.minimum', side: 'accept', check: 'd' }]);
-    const { rows, records } = ruleRowsOfDirs([dir], contract());
-    expect(records).toBe(3);
-    const row = (id: string) => rows.find((r) => r.rule.id === id)!;
-    expect(row('list.limit.maximum').missing).toEqual([]);
-    expect(row('list.limit.minimum').missing).toEqual(['accept']);
-    expect(oneSided(rows).map((r) => r.rule.id)).toEqual(['list.limit.minimum']);
-    const one = ruleCoverageOfRun({ spec: join(ROOT, 'schemas', 'managed-users.openapi.json'), specFile: null, stateDir: join(dir, 'shard2'), runId: 'run0000001' });
-    expect(one?.line).toContain('list.limit.maximum (no accept)');
-    expect(ruleCoverageOfRun({ spec: join(ROOT, 'schemas', 'managed-users.openapi.json'), specFile: null, stateDir: dir, runId: 'none' })).toBeNull();
+    const blob = join(dir, 'blob');
+    mkdirSync(blob);
+    for (const shard of [1, 2]) {
+      const run = await runPlaywright(['--project=contract', `--shard=${shard}/2`], suiteEnv(server.url, clients, join(dir, `s${shard}`), { CONTRACT_BLOB: '1', CONTRACT_REPORT_DIR: join(dir, `s${shard}`, 'reports') }), 150_000);
+      expect(run.code, run.stdout.slice(-1500)).toBe(0);
+      // Each shard alone covers part of the contract: its view says so.
+      expect(run.stdout).toMatch(/coverage: partial run \(--shard=\d\/2\)/);
+      for (const f of readdirSync(join(dir, `s${shard}`, 'reports', 'blob'))) renameSync(join(dir, `s${shard}`, 'reports', 'blob', f), join(blob, `${shard}-${f}`));
+    }
+    const merged = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'coverage.ts'), blob], { cwd: ROOT, env: childEnv({ CONTRACT_REPORT_DIR: join(dir, 'merged') }), encoding: 'utf8', timeout: 120_000 });
+    expect(merged.status, merged.stdout + merged.stderr).toBe(0);
+    expect(merged.stdout).toMatch(/^coverage: (\d+)\/\1 \(operation, status\) pairs exercised, no gaps/m);
+    expect(merged.stdout).toMatch(/^rules: (\d+)\/\1 seen on every side; none on one side only$/m);
+    expect(readFileSync(join(dir, 'merged', 'coverage.md'), 'utf8')).toContain('## Rules × sides');
   } finally {
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

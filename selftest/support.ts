@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ReferenceServer } from '../server';
-import { childEnv } from '../fixtures/run/env';
+import { childEnv } from '../fixtures/settings/env';
 
 export const ROOT = resolve(__dirname, '..');
 const PLAYWRIGHT = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startReferenceServer, type ReferenceServer } from '../server';
-import { newRunId } from '../fixtures/run/config';
+import { newRunId } from '../fixtures/settings/config';
 import { newClients, ROOT, suiteEnv } from './support';
 
 function sweep(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {

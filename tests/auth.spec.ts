@@ -1,5 +1,4 @@
-import { check, skipUnless, type Scope } from '../fixtures/harness/test';
-import { currentSettings } from '../fixtures/run/settings';
+import { check, type Scope } from '../fixtures/harness/test';
 import type { ApiCall, CallOptions } from '../fixtures/client/client';
 import { expectError } from '../fixtures/harness/checks';
 
@@ -17,7 +16,7 @@ function operations({ api, inputs }: Pick<Scope, 'api' | 'inputs'>, userId: numb
 
 async function expectEveryOperationRefuses(scope: Pick<Scope, 'api' | 'inputs' | 'given'>, options: CallOptions, how: string): Promise<void> {
   // Every request is refused on a correct server: the worker's scratch user will do (a new one if a broken server deleted it).
-  const { user } = await scope.given.aScratchUser();
+  const { user } = await scope.given.worker.aUser();
   const ops = operations(scope, user.id);
   const answers = await Promise.all(ops.map(([, call]) => call(options)));
   answers.forEach((answer, i) => expectError(answer, 401, `${ops[i]![0]} ${how}`));
@@ -35,7 +34,7 @@ check.describe('auth', () => {
   });
 
   check('auth comes before validation: an invalid body without the secret is a 401', { tag: ['@inferred', '@create', '@update'] }, async ({ api, given }) => {
-    const { user } = await given.aScratchUser();
+    const { user } = await given.worker.aUser();
     expectError(await api.createUser({ timeZone: 'invalid-timezone' }, { secret: null }), 401, 'create with an invalid body and no secret');
     expectError(await api.updateUser(user.id, { timeFormat: 100 }, { secret: null }), 401, 'update with an invalid body and no secret');
   });
@@ -47,7 +46,6 @@ check.describe('auth', () => {
 });
 
 check.describe('auth across clients', () => {
-  skipUnless(!!currentSettings().target.other || !!currentSettings().selftestTargets, 'no second OAuth client configured: set CAL_OTHER_OAUTH_CLIENT_ID and CAL_OTHER_OAUTH_CLIENT_SECRET to run it');
 
-  check("every operation answers 401 to the other client's secret", { tag: ['@inferred', '@list', '@create', '@get', '@update', '@delete', '@forceRefresh'] }, ({ api, inputs, given, otherApi }) => expectEveryOperationRefuses({ api, inputs, given }, { secret: otherApi!.credentials.secret }, "with the other client's secret"));
+  check("every operation answers 401 to the other client's secret", { tag: ['@inferred', '@list', '@create', '@get', '@update', '@delete', '@forceRefresh'] }, ({ api, inputs, given, otherApi }) => expectEveryOperationRefuses({ api, inputs, given }, { secret: otherApi.credentials.secret }, "with the other client's secret"));
 });

@@ -2,7 +2,7 @@ import { check } from '../fixtures/harness/test';
 import { expectEqual, expectStatus, expectThat, sameJson, suffixed } from '../fixtures/harness/checks';
 import { describe } from '../fixtures/contract/validator';
 import { DEFAULT_TIME_ZONE } from '../fixtures/contract/inputs';
-import { ContractViolation } from '../fixtures/client/violation';
+import { ContractViolation } from '../fixtures/client/errors';
 import {
   expectAccessExpiry,
   expectDistinctTokens,
@@ -46,7 +46,7 @@ check.describe('create', () => {
   });
 
   check('the stored e-mail is the raw one with +<clientId> before the @', { tag: ['@upstream', '@create'] }, async ({ given, api }) => {
-    const created = await given.aSharedUser();
+    const created = await given.shared.aUser();
     expectEqual(created.call, created.user.email, suffixed(created.input.email, api.clientId), 'the e-mail of the created user');
   });
 
@@ -58,7 +58,7 @@ check.describe('create', () => {
   });
 
   check('the username is derived from the suffixed e-mail', { tag: ['@upstream', '@create'] }, async ({ given, api }) => {
-    const created = await given.aSharedUser();
+    const created = await given.shared.aUser();
     const username = String(created.user.username ?? '').toLowerCase();
     const domain = created.input.email.split('@')[1]!.split('.')[0]!;
     expectThat(created.call, username.includes(api.clientId.toLowerCase()) && username.includes(domain), `the username ${describe(created.user.username)} contains neither the client id nor the e-mail's domain name`);
@@ -84,32 +84,32 @@ check.describe('create', () => {
 
 check.describe('create: tokens', () => {
   check('both tokens are JWTs typed access_token and refresh_token', { tag: ['@upstream', '@create'] }, async ({ given }) => {
-    const c = await given.aSharedUser(); // the create answer is only read
+    const c = await given.shared.aUser(); // the create answer is only read
     expectJwtTypes(c.call, c);
   });
 
   check('both tokens name the OAuth client and the new user', { tag: ['@upstream', '@create'] }, async ({ given, api }) => {
-    const c = await given.aSharedUser(); // the create answer is only read
+    const c = await given.shared.aUser(); // the create answer is only read
     expectOwnerClaims(c.call, c, api.clientId, c.user.id);
   });
 
   check("each token's expiresAt claim equals the expiry in the response", { tag: ['@upstream', '@create', '@v-new-fields', '@later-versions'] }, async ({ given }) => {
-    const c = await given.aSharedUser(); // the create answer is only read
+    const c = await given.shared.aUser(); // the create answer is only read
     expectExpiryClaims(c.call, c);
   });
 
   check('the access token expires in about 60 minutes (epoch milliseconds)', { tag: ['@inferred', '@create'] }, async ({ given }) => {
-    const c = await given.aSharedUser(); // the create answer is only read
+    const c = await given.shared.aUser(); // the create answer is only read
     expectAccessExpiry(c.call, c);
   });
 
   check('the refresh token expires in about one year (epoch milliseconds)', { tag: ['@inferred', '@create', '@v-new-fields', '@later-versions'] }, async ({ given }) => {
-    const c = await given.aSharedUser(); // the create answer is only read
+    const c = await given.shared.aUser(); // the create answer is only read
     expectRefreshExpiry(c.call, c);
   });
 
   check('the access and refresh tokens differ', { tag: ['@inferred', '@create'] }, async ({ given }) => {
-    const c = await given.aSharedUser(); // the create answer is only read
+    const c = await given.shared.aUser(); // the create answer is only read
     expectDistinctTokens(c.call, c);
   });
 });

@@ -1,73 +1,73 @@
 import { check, type Scope } from '../fixtures/harness/test';
 import type { ApiCall } from '../fixtures/client/client';
 import { expectEqual, expectError, expectStatus, expectThat } from '../fixtures/harness/checks';
-import { expectValidationError, malformedEmail, recordSides } from '../fixtures/harness/rule-cases';
+import { expectValidationError, malformedEmail } from '../fixtures/harness/rule-cases';
 import { DEFAULT_TIME_ZONE } from '../fixtures/contract/inputs';
 import { describe } from '../fixtures/contract/validator';
 
 // Rules the facts state and the contract document does not (or cannot):
 // coercions, an e-mail that is not format-checked, the defaults a shared server
 // lets us observe without assuming totals or order, and the error envelope.
-// Each check records the rule sides it exercises (fixtures/run/rule-coverage.ts).
+// Each check records the rule sides it exercises (fixtures/report/rule-coverage.ts).
 
 /** Postgres' largest int: a valid id that no user of a real deployment has. */
 const UNUSED_ID = 2147483647;
 
 check.describe('facts: coercion and unchecked input', () => {
-  check('create coerces timeFormat "24" (a string) to 24 [create.timeFormat.coercion]', { tag: ['@inferred', '@create'] }, async ({ api, inputs, settings }) => {
-    recordSides({ settings }, [['create.timeFormat.coercion', 'accept']]);
+  check('create coerces timeFormat "24" (a string) to 24 [create.timeFormat.coercion]', { tag: ['@inferred', '@create'] }, async ({ api, inputs, sides }) => {
+    sides([['create.timeFormat.coercion', 'accept']]);
     const created = await api.createUser({ ...inputs.createBody(), timeFormat: '24' });
     expectStatus(created, 201, 'create with timeFormat "24"');
     expectEqual(created, created.data.user.timeFormat, 24, 'the timeFormat of a user created with "24"');
   });
 
-  check('create rejects timeFormat "100" (a string coerced to a number outside 12, 24) with 400 [create.timeFormat.coercion]', { tag: ['@inferred', '@create'] }, async ({ api, inputs, settings }) => {
-    recordSides({ settings }, [['create.timeFormat.coercion', 'reject']]);
+  check('create rejects timeFormat "100" (a string coerced to a number outside 12, 24) with 400 [create.timeFormat.coercion]', { tag: ['@inferred', '@create'] }, async ({ api, inputs, sides }) => {
+    sides([['create.timeFormat.coercion', 'reject']]);
     expectValidationError(await api.createUser({ ...inputs.createBody(), timeFormat: '100' }), 'create with timeFormat "100"');
   });
 
-  check('create accepts an e-mail that is not well-formed: the format is not checked [create.email.unchecked]', { tag: ['@inferred', '@create'] }, async ({ api, inputs, settings }) => {
-    recordSides({ settings }, [['create.email.unchecked', 'accept']]);
+  check('create accepts an e-mail that is not well-formed: the format is not checked [create.email.unchecked]', { tag: ['@inferred', '@create'] }, async ({ api, inputs, sides }) => {
+    sides([['create.email.unchecked', 'accept']]);
     const email = malformedEmail(inputs.email());
     const created = await api.createUser({ ...inputs.createBody(), email });
     expectStatus(created, 201, `create with the e-mail ${email}`);
     expectThat(created, !created.ownership, `create answered another user than the one sent: ${created.ownership ?? ''}`);
   });
 
-  check('create rejects an e-mail that is not a string with 400 [create.email.unchecked]', { tag: ['@spec', '@create'] }, async ({ api, inputs, settings }) => {
-    recordSides({ settings }, [['create.email.unchecked', 'reject']]);
+  check('create rejects an e-mail that is not a string with 400 [create.email.unchecked]', { tag: ['@spec', '@create'] }, async ({ api, inputs, sides }) => {
+    sides([['create.email.unchecked', 'reject']]);
     expectValidationError(await api.createUser({ ...inputs.createBody(), email: ['a@example.com'] }), 'create with email ["a@example.com"]');
   });
 });
 
 check.describe('facts: defaults', () => {
-  check('timeZone null or absent gives Europe/London [create.timeZone.default]', { tag: ['@spec', '@create'] }, async ({ given, settings }) => {
-    recordSides({ settings }, [['create.timeZone.default', 'holds']]);
+  check('timeZone null or absent gives Europe/London [create.timeZone.default]', { tag: ['@spec', '@create'] }, async ({ given, sides }) => {
+    sides([['create.timeZone.default', 'holds']]);
     const [withNull, without] = await Promise.all([given.aUser({ timeZone: null }), given.aUser({ timeZone: undefined })]);
     expectEqual(withNull.call, withNull.user.timeZone, DEFAULT_TIME_ZONE, 'the time zone of a user created with timeZone null');
     expectEqual(without.call, without.user.timeZone, DEFAULT_TIME_ZONE, 'the time zone of a user created without timeZone');
   });
 
-  check('a user created without a time zone has no default schedule (defaultScheduleId null) [create.defaultScheduleId.default]', { tag: ['@spec', '@create'] }, async ({ given, settings }) => {
-    recordSides({ settings }, [['create.defaultScheduleId.default', 'holds']]);
+  check('a user created without a time zone has no default schedule (defaultScheduleId null) [create.defaultScheduleId.default]', { tag: ['@spec', '@create'] }, async ({ given, sides }) => {
+    sides([['create.defaultScheduleId.default', 'holds']]);
     const created = await given.aUser({ timeZone: undefined });
     expectEqual(created.call, created.user.defaultScheduleId, null, 'defaultScheduleId of a user created without a time zone');
   });
 
-  check('a user created without weekStart starts the week on Sunday [create.weekStart.default]', { tag: ['@inferred', '@create'] }, async ({ given, settings }) => {
-    recordSides({ settings }, [['create.weekStart.default', 'holds']]);
+  check('a user created without weekStart starts the week on Sunday [create.weekStart.default]', { tag: ['@inferred', '@create'] }, async ({ given, sides }) => {
+    sides([['create.weekStart.default', 'holds']]);
     const created = await given.aUser({ weekStart: undefined });
     expectEqual(created.call, created.user.weekStart, 'Sunday', 'weekStart of a user created without one');
   });
 
-  check('a user created without timeFormat has the 12-hour format [create.timeFormat.default]', { tag: ['@inferred', '@create'] }, async ({ given, settings }) => {
-    recordSides({ settings }, [['create.timeFormat.default', 'holds']]);
+  check('a user created without timeFormat has the 12-hour format [create.timeFormat.default]', { tag: ['@inferred', '@create'] }, async ({ given, sides }) => {
+    sides([['create.timeFormat.default', 'holds']]);
     const created = await given.aUser({ timeFormat: undefined });
     expectEqual(created.call, created.user.timeFormat, 12, 'timeFormat of a user created without one');
   });
 
-  check('without limit, a page holds 50 users: 50 of 51 matching users of ours [list.limit.default]', { tag: ['@inferred', '@list'] }, async ({ given, api, settings }) => {
-    recordSides({ settings }, [['list.limit.default', 'holds']]);
+  check('without limit, a page holds 50 users: 50 of 51 matching users of ours [list.limit.default]', { tag: ['@inferred', '@list'] }, async ({ given, api, sides }) => {
+    sides([['list.limit.default', 'holds']]);
     // Only our own users, found by e-mail: the default shows without assuming the client's total.
     const ours = await given.someUsers(51);
     const page = await api.getManagedUsers({ emails: ours.map((c) => c.input.email) });
@@ -77,8 +77,8 @@ check.describe('facts: defaults', () => {
     expectThat(page, page.data.length === 50, `without limit, 51 matching users gave a page of ${page.data.length}, expected 50`);
   });
 
-  check('without offset, a page starts at the first matching user [list.offset.default]', { tag: ['@inferred', '@list'] }, async ({ given, api, settings }) => {
-    recordSides({ settings }, [['list.offset.default', 'holds']]);
+  check('without offset, a page starts at the first matching user [list.offset.default]', { tag: ['@inferred', '@list'] }, async ({ given, api, sides }) => {
+    sides([['list.offset.default', 'holds']]);
     const mine = await given.aUser();
     const page = await api.getManagedUsers({ emails: [mine.input.email] });
     expectStatus(page, 200, 'listing one of our users by e-mail without offset');
@@ -89,7 +89,7 @@ check.describe('facts: defaults', () => {
 /** One answer of each kind of 4xx the API gives, labelled. */
 async function errorAnswers({ api, given, inputs }: Pick<Scope, 'api' | 'given' | 'inputs'>): Promise<{ what: string; status: number; validation: boolean; call: ApiCall }[]> {
   // Every request here is refused (a PATCH with an invalid timeFormat, a create with a taken e-mail): the worker's read-only user will do.
-  const mine = await given.aSharedUser();
+  const mine = await given.shared.aUser();
   const [create400, patch400, list400, list401, get404, create409] = await Promise.all([
     api.createUser({ ...inputs.createBody(), timeZone: 'invalid-timezone' }),
     api.updateUser(mine.user.id, { timeFormat: 100 }),
@@ -111,16 +111,16 @@ async function errorAnswers({ api, given, inputs }: Pick<Scope, 'api' | 'given' 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
 
 check.describe('facts: the error envelope', () => {
-  check('every 4xx body has status "error" [response.error.status]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, settings }) => {
-    recordSides({ settings }, [['response.error.status', 'holds']]);
+  check('every 4xx body has status "error" [response.error.status]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, sides }) => {
+    sides([['response.error.status', 'holds']]);
     for (const a of await errorAnswers({ api, given, inputs })) {
       expectStatus(a.call, a.status, a.what);
       expectEqual(a.call, a.call.body?.status, 'error', `${a.what}: the envelope's status`);
     }
   });
 
-  check('every 4xx body carries an ISO-8601 timestamp [response.error.timestamp]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, settings }) => {
-    recordSides({ settings }, [['response.error.timestamp', 'holds']]);
+  check('every 4xx body carries an ISO-8601 timestamp [response.error.timestamp]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, sides }) => {
+    sides([['response.error.timestamp', 'holds']]);
     for (const a of await errorAnswers({ api, given, inputs })) {
       expectStatus(a.call, a.status, a.what);
       const t: unknown = a.call.body?.timestamp;
@@ -128,8 +128,8 @@ check.describe('facts: the error envelope', () => {
     }
   });
 
-  check('every 4xx body names the request path [response.error.path]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, settings, target }) => {
-    recordSides({ settings }, [['response.error.path', 'holds']]);
+  check('every 4xx body names the request path [response.error.path]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, sides, target }) => {
+    sides([['response.error.path', 'holds']]);
     // A server behind a proxy may see the path without the deployment's prefix: both are the request's path.
     const prefix = new URL(target.baseUrl).pathname.replace(/\/+$/, '');
     for (const a of await errorAnswers({ api, given, inputs })) {
@@ -142,13 +142,13 @@ check.describe('facts: the error envelope', () => {
     }
   });
 
-  check('every 4xx body has an error.code naming the exception of its status [response.error.code]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, settings }) => {
-    recordSides({ settings }, [['response.error.code', 'holds']]);
+  check('every 4xx body has an error.code naming the exception of its status [response.error.code]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, sides }) => {
+    sides([['response.error.code', 'holds']]);
     for (const a of await errorAnswers({ api, given, inputs })) expectError(a.call, a.status, a.what);
   });
 
-  check('every 4xx body has a non-empty error.message [response.error.message]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, settings }) => {
-    recordSides({ settings }, [['response.error.message', 'holds']]);
+  check('every 4xx body has a non-empty error.message [response.error.message]', { tag: ['@inferred', '@list', '@create', '@get', '@update'] }, async ({ api, given, inputs, sides }) => {
+    sides([['response.error.message', 'holds']]);
     for (const a of await errorAnswers({ api, given, inputs })) {
       expectStatus(a.call, a.status, a.what);
       const m: unknown = a.call.error?.message;
@@ -156,8 +156,8 @@ check.describe('facts: the error envelope', () => {
     }
   });
 
-  check('a validation 400 lists its problems in error.details.errors [response.error.details.errors]', { tag: ['@inferred', '@create', '@update'] }, async ({ api, given, inputs, settings }) => {
-    recordSides({ settings }, [['response.error.details.errors', 'holds']]);
+  check('a validation 400 lists its problems in error.details.errors [response.error.details.errors]', { tag: ['@inferred', '@create', '@update'] }, async ({ api, given, inputs, sides }) => {
+    sides([['response.error.details.errors', 'holds']]);
     for (const a of (await errorAnswers({ api, given, inputs })).filter((x) => x.validation)) expectValidationError(a.call, a.what);
   });
 });

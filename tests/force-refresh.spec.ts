@@ -4,7 +4,7 @@ import { expectAccessExpiry, expectDistinctTokens, expectExpiryClaims, expectJwt
 
 check.describe('force-refresh', () => {
   check('force-refresh answers 200 with a token pair and both expiries', { tag: ['@spec', '@forceRefresh', '@v-new-fields', '@later-versions'] }, async ({ given, api }) => {
-    const { user } = await given.aScratchUser(); // a refresh changes only its tokens
+    const { user } = await given.worker.aUser(); // a refresh changes only its tokens
     const keys = await api.forceRefresh(user.id);
     expectStatus(keys, 200, 'force-refreshing');
     const missing = ['accessToken', 'refreshToken', 'accessTokenExpiresAt', 'refreshTokenExpiresAt'].filter((k) => !(k in keys.data));
@@ -12,7 +12,7 @@ check.describe('force-refresh', () => {
   });
 
   check('new tokens differ from every earlier pair', { tag: ['@inferred', '@forceRefresh'] }, async ({ given, api }) => {
-    const created = await given.aScratchUser(); // a refresh changes only its tokens
+    const created = await given.worker.aUser(); // a refresh changes only its tokens
     const first = await api.forceRefresh(created.user.id);
     const second = await api.forceRefresh(created.user.id);
     expectStatus(first, 200, 'first force-refresh');
@@ -23,7 +23,7 @@ check.describe('force-refresh', () => {
   });
 
   check('refreshed tokens are JWTs for this client and user with matching expiries', { tag: ['@upstream', '@forceRefresh', '@v-new-fields', '@later-versions'] }, async ({ given, api }) => {
-    const { user } = await given.aScratchUser(); // a refresh changes only its tokens
+    const { user } = await given.worker.aUser(); // a refresh changes only its tokens
     const keys = await api.forceRefresh(user.id);
     expectStatus(keys, 200, 'force-refreshing');
     expectJwtTypes(keys, keys.data);
@@ -33,7 +33,7 @@ check.describe('force-refresh', () => {
   });
 
   check('refreshed expiries are epoch ms: about 60 minutes and one year ahead', { tag: ['@inferred', '@forceRefresh', '@v-new-fields', '@later-versions'] }, async ({ given, api }) => {
-    const { user } = await given.aScratchUser(); // a refresh changes only its tokens
+    const { user } = await given.worker.aUser(); // a refresh changes only its tokens
     const keys = await api.forceRefresh(user.id);
     expectStatus(keys, 200, 'force-refreshing');
     expectAccessExpiry(keys, keys.data);

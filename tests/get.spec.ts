@@ -6,7 +6,7 @@ const UNUSED_ID = 2147483647;
 
 check.describe('get by id', () => {
   check('a user is read by its id', { tag: ['@upstream', '@get'] }, async ({ given, api }) => {
-    const created = await given.aSharedUser();
+    const created = await given.shared.aUser();
     const read = await api.getUserById(created.user.id);
     expectStatus(read, 200, 'reading a user by id');
     expectThat(read, read.data.id === created.user.id && read.data.email === created.user.email, `GET by id ${created.user.id} returned user ${read.data.id} <${read.data.email}>`);
@@ -19,7 +19,7 @@ check.describe('get by id', () => {
   // Older servers answer 500 here (no integer parsing of userId): the 400 above arrived later, but a server
   // error is a failure on every version, so this check carries no version tag.
   check('a non-integer id never gets a server error, on any version', { tag: ['@inferred', '@get', '@update', '@delete', '@forceRefresh'] }, async ({ api, given }) => {
-    const { user } = await given.aScratchUser(); // every request here is refused on a correct server
+    const { user } = await given.worker.aUser(); // every request here is refused on a correct server
     const calls = ['abc', `${user.id}.25`].flatMap((id) => [
       [`GET by id "${id}"`, api.getUserById(id)] as const,
       [`force-refresh id "${id}"`, api.forceRefresh(id)] as const,
@@ -30,7 +30,7 @@ check.describe('get by id', () => {
 
   check('a non-integer id is a 400 on every operation that takes one', { tag: ['@inferred', '@get', '@update', '@delete', '@forceRefresh', '@v-integer-ids', '@later-versions'] }, async ({ api, given }) => {
     // "<our id>.25": a server that parses leniently would act on our own user, never on someone else's.
-    const { user } = await given.aScratchUser(); // every request here is refused on a correct server
+    const { user } = await given.worker.aUser(); // every request here is refused on a correct server
     const calls = ['abc', `${user.id}.25`].flatMap((id) => [
       [`GET by id "${id}"`, api.getUserById(id)] as const,
       [`PATCH id "${id}"`, api.updateUser(id, { name: 'x' })] as const,

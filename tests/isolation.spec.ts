@@ -1,22 +1,20 @@
-import { check, skipUnless } from '../fixtures/harness/test';
-import { currentSettings } from '../fixtures/run/settings';
+import { check } from '../fixtures/harness/test';
 import { expectError, expectStatus, expectThat, expectUnchanged } from '../fixtures/harness/checks';
 
 // Client A is the configured client; client B the second one. A user of B must
 // not exist for A: not readable, not changeable, not deletable, not listed.
 
 check.describe('isolation between OAuth clients', () => {
-  skipUnless(!!currentSettings().target.other || !!currentSettings().selftestTargets, 'no second OAuth client configured: set CAL_OTHER_OAUTH_CLIENT_ID and CAL_OTHER_OAUTH_CLIENT_SECRET to run the isolation checks');
 
   check("another client's user is a 404 on get", { tag: ['@inferred', '@get'] }, async ({ given, api }) => {
-    const theirs = await given.aSharedUserOfTheOtherClient();
+    const theirs = await given.shared.aUserOfTheOtherClient();
     expectError(await api.getUserById(theirs.user.id), 404, "reading the other client's user");
   });
 
   check("another client's user is a 404 on update, and stays unchanged", { tag: ['@inferred', '@update', '@get'] }, async ({ given, api, otherApi }) => {
     const theirs = await given.aUserOfTheOtherClient();
     expectError(await api.updateUser(theirs.user.id, { name: 'taken over', bio: 'taken over' }), 404, "updating the other client's user");
-    const read = await otherApi!.getUserById(theirs.user.id);
+    const read = await otherApi.getUserById(theirs.user.id);
     expectStatus(read, 200, 'its own client reading it');
     expectUnchanged(read, read.data, theirs.user, "another client's update attempt changed the user");
   });
@@ -24,7 +22,7 @@ check.describe('isolation between OAuth clients', () => {
   check("another client's user is a 404 on delete, and still exists", { tag: ['@inferred', '@delete', '@get'] }, async ({ given, api, otherApi }) => {
     const theirs = await given.aUserOfTheOtherClient();
     expectError(await api.deleteUser(theirs.user.id), 404, "deleting the other client's user");
-    expectStatus(await otherApi!.getUserById(theirs.user.id), 200, 'its own client reading it after the delete attempt');
+    expectStatus(await otherApi.getUserById(theirs.user.id), 200, 'its own client reading it after the delete attempt');
   });
 
   check("another client's user is a 404 on force-refresh", { tag: ['@inferred', '@forceRefresh'] }, async ({ given, api }) => {
@@ -33,7 +31,7 @@ check.describe('isolation between OAuth clients', () => {
   });
 
   check("another client's user is absent from this client's list", { tag: ['@inferred', '@list', '@v-list-filters', '@later-versions'] }, async ({ given, api }) => {
-    const theirs = await given.aSharedUserOfTheOtherClient();
+    const theirs = await given.shared.aUserOfTheOtherClient();
     const page = await api.getManagedUsers({ limit: 250 });
     expectStatus(page, 200, 'listing');
     expectThat(page, !page.data.some((u) => u.id === theirs.user.id), `the list shows the other client's user ${theirs.user.id}`);

@@ -12,7 +12,7 @@ const sameSet = (a: number[], b: number[]) => a.length === b.length && [...a].so
 
 check.describe('list', () => {
   check('limit caps the number of users returned', { tag: ['@upstream', '@list', '@v-list-filters', '@later-versions'] }, async ({ given, api }) => {
-    const three = await given.someSharedUsers(3); // only listed
+    const three = await given.shared.someUsers(3); // only listed
     const one = await api.getManagedUsers({ limit: 1 });
     expectStatus(one, 200, 'listing with limit=1');
     expectThat(one, one.data.length <= 1, `limit=1 returned ${one.data.length} users`);
@@ -22,7 +22,7 @@ check.describe('list', () => {
   });
 
   check('offset pages over our users do not overlap and together hold all of them', { tag: ['@upstream', '@list', '@v-list-filters', '@later-versions'] }, async ({ given, api }) => {
-    const three = await given.someSharedUsers(3); // only listed
+    const three = await given.shared.someUsers(3); // only listed
     const emails = three.map((c) => c.input.email);
     const first = await api.getManagedUsers({ limit: 2, offset: 0, emails });
     const second = await api.getManagedUsers({ limit: 2, offset: 2, emails });
@@ -34,21 +34,21 @@ check.describe('list', () => {
   });
 
   check('emails= with a raw address finds exactly that user', { tag: ['@upstream', '@list', '@v-list-filters', '@later-versions'] }, async ({ given, api }) => {
-    const [a] = await given.someSharedUsers(2); // only listed
+    const [a] = await given.shared.someUsers(2); // only listed
     const found = await api.getManagedUsers({ emails: [a!.input.email] });
     expectStatus(found, 200, 'listing by a raw e-mail');
     expectThat(found, sameSet(ids(found), [a!.user.id]), `emails=<raw address of user ${a!.user.id}> returned ${ids(found).join(', ') || 'nothing'}`);
   });
 
   check('emails= with the suffixed address (percent-encoded +) finds the same user', { tag: ['@upstream', '@list', '@v-list-filters', '@later-versions'] }, async ({ given, api }) => {
-    const a = await given.aSharedUser(); // only listed
+    const a = await given.shared.aUser(); // only listed
     const found = await api.getManagedUsers({ emails: [suffixed(a.input.email, api.clientId)] });
     expectStatus(found, 200, 'listing by a suffixed e-mail');
     expectThat(found, sameSet(ids(found), [a.user.id]), `emails=<suffixed address of user ${a.user.id}> returned ${ids(found).join(', ') || 'nothing'}`);
   });
 
   check('emails= with several addresses finds each of them and no other', { tag: ['@upstream', '@list', '@v-list-filters', '@later-versions'] }, async ({ given, api }) => {
-    const [a, b, c] = await given.someSharedUsers(3); // only listed
+    const [a, b, c] = await given.shared.someUsers(3); // only listed
     const found = await api.getManagedUsers({ emails: [a!.input.email, suffixed(b!.input.email, api.clientId)] });
     expectStatus(found, 200, 'listing by two e-mails');
     expectThat(found, sameSet(ids(found), [a!.user.id, b!.user.id]), `emails=<two of our users> returned ${ids(found).join(', ') || 'nothing'}, expected ${a!.user.id}, ${b!.user.id} (not ${c!.user.id})`);

@@ -1,7 +1,8 @@
 import { check } from '../fixtures/harness/test';
-import { currentSettings } from '../fixtures/run/settings';
+import { currentSettings } from '../fixtures/settings/env';
+import { loadContract } from '../fixtures/client/context';
 import { caseTags } from '../fixtures/contract/rules';
-import { currentCatalogue, expectRuleCase } from '../fixtures/harness/rule-cases';
+import { expectRuleCase } from '../fixtures/harness/rule-cases';
 
 // Both sides of every input rule of the contract document in force, one check
 // per (rule, side): derived at load time from the request schemas and the
@@ -9,15 +10,13 @@ import { currentCatalogue, expectRuleCase } from '../fixtures/harness/rule-cases
 // to the document is checked on both sides without a new test here. The
 // facts' own rules (not in the document) are checked in facts.spec.ts.
 
-const { cases } = currentCatalogue(currentSettings());
+const { cases } = loadContract(currentSettings()).catalogue();
 
 check.describe('rules', () => {
   for (const c of cases) {
     // The fixtures are named one by one: Playwright sets up what a check destructures, and in
     // self-test mode the same body receives each server's scope with exactly these parts.
     // eslint-disable-next-line playwright/valid-test-tags -- derived per case (caseTags): its provenance, then its operations, each '@'-prefixed
-    check(c.title, { tag: caseTags(c) }, ({ api, otherApi, users, given, inputs, target, settings, validator, note, skip }) =>
-      expectRuleCase({ api, otherApi, users, given, inputs, target, settings, validator, note, skip }, c),
-    );
+    check(c.title, { tag: caseTags(c) }, ({ api, given, inputs, settings, validator, sides }) => expectRuleCase({ api, given, inputs, settings, validator, sides }, c));
   }
 });

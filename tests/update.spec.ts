@@ -1,7 +1,7 @@
 import { check } from '../fixtures/harness/test';
 import { expectEqual, expectError, expectStatus, expectThat, expectUnchanged, sameJson, suffixed, USER_STATE_FIELDS } from '../fixtures/harness/checks';
 import { describe } from '../fixtures/contract/validator';
-import { ContractViolation } from '../fixtures/client/violation';
+import { ContractViolation } from '../fixtures/client/errors';
 
 check.describe('update', () => {
   check('an update changes exactly the fields sent, and the change persists', { tag: ['@upstream', '@update', '@get'] }, async ({ given, api, inputs }) => {

@@ -40,22 +40,22 @@ check.describe('validation: create', () => {
 
 check.describe('validation: update', () => {
   check('a weekStart that is not a weekday is rejected', { tag: ['@spec', '@update'] }, async ({ given, api }) => {
-    const { user } = await given.aScratchUser(); // only the 400 is asserted
+    const { user } = await given.worker.aUser(); // only the 400 is asserted
     expectValidationError(await api.updateUser(user.id, { weekStart: 'Funday' }), 'update with weekStart "Funday"');
   });
 
   check('a timeFormat sent as a string is rejected', { tag: ['@inferred', '@update'] }, async ({ given, api }) => {
-    const { user } = await given.aScratchUser(); // only the 400 is asserted
+    const { user } = await given.worker.aUser(); // only the 400 is asserted
     expectValidationError(await api.updateUser(user.id, { timeFormat: '24' }), 'update with timeFormat "24" (a string)');
   });
 
   check('an unknown timeZone is rejected', { tag: ['@inferred', '@update'] }, async ({ given, api }) => {
-    const { user } = await given.aScratchUser(); // only the 400 is asserted
+    const { user } = await given.worker.aUser(); // only the 400 is asserted
     expectValidationError(await api.updateUser(user.id, { timeZone: 'Mars/Olympus_Mons' }), 'update with timeZone "Mars/Olympus_Mons"');
   });
 
   check('metadata beyond the limits is rejected', { tag: ['@inferred', '@update', '@v-new-fields', '@later-versions'] }, async ({ given, api }) => {
-    const { user } = await given.aScratchUser(); // only the 400 is asserted
+    const { user } = await given.worker.aUser(); // only the 400 is asserted
     expectValidationError(await api.updateUser(user.id, { metadata: manyKeys(51) }), 'update with 51 metadata keys');
     expectValidationError(await api.updateUser(user.id, { metadata: { nested: [1] } }), 'update with an array metadata value');
   });
@@ -64,7 +64,7 @@ check.describe('validation: update', () => {
 check.describe('validation: bodies that are not JSON objects', () => {
   check('malformed JSON is a 400, never a server error', { tag: ['@inferred', '@create', '@update'] }, async ({ api, given }) => {
     expectError(await api.createUser({}, { rawBody: '{"email": "a@b.c", "name": ' }), 400, 'create with a truncated JSON body');
-    const { user } = await given.aScratchUser(); // the PATCH is refused
+    const { user } = await given.worker.aUser(); // the PATCH is refused
     expectError(await api.updateUser(user.id, {}, { rawBody: '{name: nope}' }), 400, 'update with a malformed JSON body');
   });
 

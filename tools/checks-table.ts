@@ -11,14 +11,15 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli } from '../fixtures/settings/cli';
+import { OPERATION_TAGS } from '../fixtures/contract/operations';
 
 const ROOT = resolve(__dirname, '..');
 const README = join(ROOT, 'README.md');
 const START = '<!-- checks:start (npm run checks-table -- --write) -->';
 const END = '<!-- checks:end -->';
 const PROVENANCE = ['@spec', '@upstream', '@inferred'];
-const OPERATIONS = ['@list', '@create', '@get', '@update', '@delete', '@forceRefresh'];
+const OPERATIONS = OPERATION_TAGS;
 
 interface Listed {
   file: string;
@@ -33,7 +34,7 @@ export function listChecks(): Listed[] {
     const out = join(dir, 'list.json');
     const env: NodeJS.ProcessEnv = { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: out, CONTRACT_ENV_FILE: '/dev/null' };
     for (const k of ['CAL_API_URL', 'CAL_OAUTH_CLIENT_ID', 'CAL_OAUTH_CLIENT_SECRET', 'CAL_OTHER_OAUTH_CLIENT_ID', 'CAL_OTHER_OAUTH_CLIENT_SECRET', 'CONTRACT_SELFTEST_TARGETS']) delete env[k];
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', '--project=contract', '--list', '--reporter=./fixtures/run/redact-reporter.ts,json'], { cwd: ROOT, env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', '--project=contract', '--list', '--reporter=./fixtures/report/redact-reporter.ts,json'], { cwd: ROOT, env, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`playwright --list exited ${r.status}: ${(r.stderr || '').split('\n')[0]}`);
     const report = JSON.parse(readFileSync(out, 'utf8')) as { suites: Suite[] };
     const found: Listed[] = [];
@@ -60,7 +61,7 @@ export function renderTable(checks: Listed[]): string {
   const generated = checks.filter((c) => c.file.endsWith('rules.spec.ts'));
   if (generated.length) {
     const tags = [...new Set(generated.flatMap((c) => c.tags))];
-    lines.push(`| rules | ${generated.length} checks generated from the contract document: both sides (reject, accept) of every rule — types, required, enums, formats, bounds, limits, nullable (\`npm run rules\`) | ${PROVENANCE.filter((p) => tags.includes(p)).join(' ')} | ${OPERATIONS.filter((o) => tags.includes(o)).map((o) => o.slice(1)).join(', ')} | |`);
+    lines.push(`| rules | ${generated.length} checks generated from the contract document: both sides (reject, accept) of every rule — types, required, enums, formats, bounds, limits, nullable (the rule × side view ends every run) | ${PROVENANCE.filter((p) => tags.includes(p)).join(' ')} | ${OPERATIONS.filter((o) => tags.includes(o)).map((o) => o.slice(1)).join(', ')} | |`);
   }
   for (const c of checks.filter((x) => !generated.includes(x))) {
     const tags = c.tags;
@@ -80,18 +81,18 @@ export function readmeWith(table: string, readme: string): string {
   return `${readme.slice(0, a + START.length)}\n${table}\n${readme.slice(b)}`;
 }
 
+const CLI = {
+  tool: 'checks-table',
+  usage: 'npm run checks-table [-- --write | --check]',
+  about: ["The table of checks with their tags, from the checks' titles and tags (what README.md shows)."],
+  flags: {
+    write: { type: 'boolean', help: 'put the table into README.md between its markers' },
+    check: { type: 'boolean', help: "exit 1 when README.md's table is stale" },
+  },
+} as const;
+
 function main(): void {
-  let values;
-  try {
-    ({ values } = parseArgs({ options: { write: { type: 'boolean' }, check: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (e) {
-    process.stderr.write(`checks-table: ${(e as Error).message.split('\n')[0]}: use --write, --check or --help\n`);
-    process.exit(2);
-  }
-  if (values.help) {
-    process.stdout.write('usage: npm run checks-table [-- --write | --check]\n  --write  put the table into README.md between its markers\n  --check  exit 1 when README.md\'s table is stale\n');
-    return;
-  }
+  const { values } = parseCli(CLI);
   const table = renderTable(listChecks());
   if (!values.write && !values.check) {
     process.stdout.write(`${table}\n`);

@@ -12,11 +12,11 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { SpecError, type ContractDocument } from '../fixtures/contract/openapi';
 import { loadContractDocument } from '../fixtures/contract/openapi-validation';
-import { firstLine } from '../fixtures/contract/text';
-import { helpText, readCli, usageError, UsageError } from '../fixtures/run/cli';
-import { invocationDir } from '../fixtures/run/env';
+import { firstLine } from '../fixtures/settings/text';
+import { helpText, readCli, usageError, UsageError } from '../fixtures/settings/cli';
+import { invocationDir } from '../fixtures/settings/env';
 import { applyAccepted, buildReport, compareContracts, formatTable } from './drift-lib';
-import { AcceptFileError, parseAccepted } from '../fixtures/run/findings';
+import { AcceptFileError, parseAccepted } from '../fixtures/contract/deviations';
 import { readFileSync } from 'node:fs';
 
 export const DEFAULT_AGAINST = resolve(__dirname, '..', 'schemas', 'managed-users.openapi.json');

@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import openapiTS, { COMMENT_HEADER, astToString } from 'openapi-typescript';
-import { fail, parseCli } from '../fixtures/run/cli';
+import { fail, parseCli } from '../fixtures/settings/cli';
 
 export const CONTRACT_FILE = resolve(__dirname, '..', 'schemas', 'managed-users.openapi.json');
 export const TYPES_FILE = resolve(__dirname, '..', 'schemas', 'managed-users.types.ts');

@@ -13,17 +13,15 @@
  *   npm run sweep -- --dry-run          only print what would be removed
  */
 import { request } from '@playwright/test';
-import { ConfigError, sweepSettings } from '../fixtures/run/config';
-import { environment } from '../fixtures/run/env';
-import { fail, parseCli, UsageError } from '../fixtures/run/cli';
-import { transportFor } from '../fixtures/client/client';
-import { cleanupClients, removeOwnUsers, scanList } from '../fixtures/run/cleanup';
+import { ConfigError, sweepSettings } from '../fixtures/settings/config';
+import { environment } from '../fixtures/settings/env';
+import { fail, parseCli, UsageError } from '../fixtures/settings/cli';
+import { removeOwnUsers, scanList } from '../fixtures/client/cleanup';
 import { parseOwnEmail } from '../fixtures/contract/inputs';
-import { leftovers, readLedgers } from '../fixtures/run/ledger';
-import { activate, loadValidator } from '../fixtures/run/settings';
+import { leftovers, readLedgers } from '../fixtures/client/ledger';
+import { activate, clientsFor, type RunContext } from '../fixtures/client/context';
 import { SpecError } from '../fixtures/contract/openapi';
 import { OwnershipGate } from '../fixtures/client/ownership';
-import { RateBudget } from '../fixtures/client/pacer';
 
 const CLI = {
   tool: 'sweep',
@@ -50,13 +48,14 @@ function options(argv: string[]): { olderThanMin: number; dryRun: boolean } {
 
 async function main(): Promise<void> {
   const { olderThanMin, dryRun } = options(process.argv.slice(2));
-  let settings;
+  let ctx: RunContext;
   try {
-    settings = activate(sweepSettings(environment()));
+    ctx = activate(sweepSettings(environment()));
   } catch (e) {
     if (e instanceof ConfigError || e instanceof SpecError) fail(CLI.tool, e.message);
     throw e;
   }
+  const { settings } = ctx;
   const target = settings.target;
   const cutoff = Date.now() - olderThanMin * 60_000;
   const isSweepable = (email: string) => {
@@ -65,16 +64,9 @@ async function main(): Promise<void> {
   };
 
   const context = await request.newContext({ timeout: settings.requestTimeoutMs });
-  let validator;
-  try {
-    validator = loadValidator(settings);
-  } catch (e) {
-    if (e instanceof SpecError || e instanceof ConfigError) fail(CLI.tool, e.message);
-    throw e;
-  }
   // sweep's rule: the namespace and a run stamp older than the cutoff; every delete passes the gate, inside the rate budget.
   const gate = new OwnershipGate(isSweepable, `in namespace "${settings.namespace}" and older than ${olderThanMin} min`);
-  const clients = cleanupClients(target, transportFor(settings, context, validator, new RateBudget(settings.rateLimit)), gate);
+  const clients = clientsFor(ctx, { http: context, gate }).all;
   const ledgers = readLedgers(settings.stateDir).flatMap((r) => r.entries);
   const groups = leftovers(ledgers, { withKept: true }).filter((g) => g.base === target.baseUrl);
 

@@ -18,7 +18,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli, UsageError } from '../../fixtures/settings/cli';
 
 export const SQL_FILE = join(__dirname, 'provision.sql');
 export const DEFAULT_API_URL = 'http://localhost:5555/api';
@@ -27,27 +27,25 @@ const PSQL_TIMEOUT_MS = 60_000;
 const PRISMA_ONLY_PARAMS = ['schema', 'connection_limit', 'pool_timeout', 'pgbouncer', 'statement_cache_size', 'socket_timeout'];
 const VARIABLES = ['CAL_API_URL', 'CAL_OAUTH_CLIENT_ID', 'CAL_OAUTH_CLIENT_SECRET', 'CAL_OTHER_OAUTH_CLIENT_ID', 'CAL_OTHER_OAUTH_CLIENT_SECRET'];
 
-const HELP = `usage: npx tsx tools/calcom-local/provision.ts [--database-url <url>] [--api-url <url>] [--dry-run]
-
-Inserts, idempotently, the rows a platform OAuth client needs in a Cal.com
-database (a platform organization, its owner with an accepted OWNER membership
-and a profile, and two OAuth clients with secrets), then prints the contract
-suite's variables as export lines:  eval "$(npx tsx tools/calcom-local/provision.ts)"
-
-  --database-url <url>  the Cal.com database, postgresql://user:password@host:port/database
-                        (default: $DATABASE_URL). Prisma's ?schema= is honoured.
-  --api-url <url>       what to print as CAL_API_URL: Cal.com API v2's base URL, without /v2
-                        (default: ${DEFAULT_API_URL})
-  --dry-run             print the SQL (a psql script) and touch nothing; no database needed:
-                          npx tsx tools/calcom-local/provision.ts --dry-run | psql "$DATABASE_URL"
-  -h, --help            this text
-
-Needs psql (PostgreSQL client 10+) on PATH and PostgreSQL 13+.
-Exit codes: 0 done, 1 the SQL failed (is the database migrated?), 2 bad arguments,
-no psql, or the database cannot be reached.
-`;
-
-class UsageError extends Error {}
+const CLI = {
+  tool: 'provision',
+  usage: 'npx tsx tools/calcom-local/provision.ts [--database-url <url>] [--api-url <url>] [--dry-run]',
+  about: [
+    'Inserts, idempotently, the rows a platform OAuth client needs in a Cal.com',
+    'database (a platform organization, its owner with an accepted OWNER membership',
+    'and a profile, and two OAuth clients with secrets), then prints the contract',
+    'suite\'s variables as export lines:  eval "$(npx tsx tools/calcom-local/provision.ts)"',
+  ],
+  flags: {
+    'database-url': { type: 'string', value: '<url>', help: "the Cal.com database, postgresql://user:password@host:port/database (default: $DATABASE_URL); Prisma's ?schema= is honoured" },
+    'api-url': { type: 'string', value: '<url>', help: `what to print as CAL_API_URL: Cal.com API v2's base URL, without /v2 (default: ${DEFAULT_API_URL})` },
+    'dry-run': { type: 'boolean', help: 'print the SQL (a psql script) and touch nothing; no database needed: ... --dry-run | psql "$DATABASE_URL"' },
+  },
+  notes: [
+    'Needs psql (PostgreSQL client 10+) on PATH and PostgreSQL 13+.',
+    'Exit codes: 0 done, 1 the SQL failed (is the database migrated?), 2 bad arguments, no psql, or the database cannot be reached.',
+  ],
+} as const;
 
 function fail(message: string, code: 1 | 2): never {
   process.stderr.write(`provision: ${message.replace(/\s*\n\s*/g, ' ').trim()}\n`);
@@ -178,27 +176,9 @@ function firstError(stderr: string, password: string): string {
 }
 
 async function main(): Promise<void> {
-  let values;
+  const { values } = parseCli(CLI);
   try {
-    ({ values } = parseArgs({
-      options: {
-        'database-url': { type: 'string' },
-        'api-url': { type: 'string', default: DEFAULT_API_URL },
-        'dry-run': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    fail(`${(e as Error).message.split('\n')[0]} (see --help)`, 2);
-  }
-  if (values.help) {
-    process.stdout.write(HELP);
-    return;
-  }
-  try {
-    const script = buildScript(parseApiUrl(values['api-url']));
+    const script = buildScript(parseApiUrl(values['api-url'] ?? DEFAULT_API_URL));
     if (values['dry-run']) {
       process.stdout.write(script);
       return;

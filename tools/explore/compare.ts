@@ -8,12 +8,13 @@
  */
 import { jwtPayload, sameJson } from '../../fixtures/contract/values';
 import type { ApiCall } from '../../fixtures/client/client';
-import { redact } from '../../fixtures/contract/redact';
+import type { Reproducible } from '../../fixtures/client/errors';
+import { SHAPE_ONLY } from '../../fixtures/settings/redact';
 
-/** A value for a message: JSON, redacted, cut at 60 characters. */
+/** A value for a message: JSON, tokens hidden by their shape (the run's secrets are redacted where the message is printed), cut at 60 characters. */
 export function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const json = redact(JSON.stringify(value) ?? typeof value);
+  const json = SHAPE_ONLY.redact(JSON.stringify(value) ?? typeof value);
   return json.length > 60 ? `${json.slice(0, 57)}…` : json;
 }
 
@@ -22,7 +23,7 @@ export class Divergence extends Error {
   override name = 'Divergence';
   constructor(
     readonly what: string,
-    readonly call?: ApiCall,
+    readonly call?: Reproducible,
   ) {
     super(what);
   }

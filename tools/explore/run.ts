@@ -7,24 +7,17 @@
  */
 import fc from 'fast-check';
 import { NodeHttpContext } from '../../fixtures/client/node-transport';
-import { transportFor } from '../../fixtures/client/client';
-import { OwnershipGate } from '../../fixtures/client/ownership';
-import { RateBudget, UNPACED } from '../../fixtures/client/pacer';
-import { parseOwnEmail } from '../../fixtures/contract/inputs';
-import { redact } from '../../fixtures/contract/redact';
-import type { ContractValidator } from '../../fixtures/contract/validator';
-import type { Settings } from '../../fixtures/run/config';
-import { cleanRun } from '../../fixtures/run/cleanup';
-import { Ledger } from '../../fixtures/run/ledger';
+import { clientsFor, runGate, type RunContext } from '../../fixtures/client/context';
+import { UNPACED } from '../../fixtures/settings/budget';
+import { cleanRun } from '../../fixtures/client/cleanup';
+import { Ledger } from '../../fixtures/client/ledger';
 import { Divergence } from './compare';
 import { type Step, describeStep, stepArbitraries } from './steps';
 import { Aborted, startModel, World, type Shared, type Stats } from './world';
 
 export interface ExploreOptions {
-  settings: Settings;
-  validator: ContractValidator;
-  /** The raw contract document (the rule catalogue reads keywords the normalised one drops). */
-  raw: any;
+  /** The run's context: settings, the contract in force (its raw document feeds the inputs), the redactor and the rate budget. */
+  ctx: RunContext;
   runs: number;
   timeMs: number;
   seed: number;
@@ -87,23 +80,27 @@ class StepCommand implements fc.AsyncCommand<FcModel, World> {
 
 export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   const started = Date.now();
-  const { settings } = o;
+  const { ctx } = o;
+  const { settings } = ctx;
+  const redact = (text: string) => ctx.redactor.redact(text);
+  const doc = ctx.contract.doc;
   const target = settings.target;
   const request = new NodeHttpContext();
-  const budget = new RateBudget(settings.rateLimit);
-  const ownRule = (email: string) => parseOwnEmail(email, settings.namespace)?.runId === settings.runId;
   const model = await startModel([target.client, ...(target.other ? [target.other] : [])]);
   let sequence = 0;
+  const gate = runGate(settings);
+  const ledger = o.ledger ? new Ledger(settings.stateDir, settings.runId, `explore-${process.pid}`) : null;
   const shared: Shared = {
     target,
-    targetTransport: transportFor(settings, request, o.validator, budget),
-    modelTransport: transportFor(settings, request, o.validator, UNPACED),
+    targetClients: clientsFor(ctx, { http: request, gate, ledger }),
+    modelContext: { ...ctx, budget: UNPACED },
+    http: request,
     model,
-    gate: new OwnershipGate(ownRule, `this run's (${settings.namespace}-${settings.runId}-…)`),
-    ledger: o.ledger ? new Ledger(settings.stateDir, settings.runId, `explore-${process.pid}`) : null,
+    gate,
+    ledger,
     namespace: { prefix: settings.namespace, runId: settings.runId, domain: settings.emailDomain },
-    declared: Object.keys(o.validator.doc.definitions.ManagedUserOutput?.properties ?? {}),
-    required: (o.validator.doc.definitions.ManagedUserOutput?.required as string[] | undefined) ?? [],
+    declared: Object.keys(doc.definitions.ManagedUserOutput?.properties ?? {}),
+    required: (doc.definitions.ManagedUserOutput?.required as string[] | undefined) ?? [],
     nextSequence: () => ++sequence,
     stopped: () => (o.signal?.aborted ? 'interrupted' : null),
     stats: {},
@@ -112,7 +109,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   let aborted: string | null = null;
   let lastFailed: { world: World; error: unknown } | null = null;
   const cleanup: string[] = [];
-  const commands = stepArbitraries(o.raw, !!target.other).map((a) => a.map((s) => new StepCommand(s)));
+  const commands = stepArbitraries(doc.raw, !!target.other).map((a) => a.map((s) => new StepCommand(s)));
   const property = fc.asyncProperty(fc.commands(commands, { maxCommands: o.maxSteps, size: 'max', replayPath: o.replayPath }), async (cmds) => {
     if (o.signal?.aborted) aborted ??= 'interrupted';
     if (aborted) return; // stopped: let fast-check finish at once
@@ -149,7 +146,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
     // Whatever the sequences left (a killed request, a server whose delete did not delete): the run's ledger says, cleanRun removes.
     if (o.ledger) {
       try {
-        cleanup.push(...(await cleanRun(settings, shared.targetTransport)).filter((l) => !l.startsWith('removed leftover')));
+        cleanup.push(...(await cleanRun(ctx, request)).filter((l) => !l.startsWith('removed leftover')));
       } catch (e) {
         cleanup.push(`could not clean: ${String((e as Error).message).split('\n')[0]}`);
       }

@@ -10,6 +10,7 @@
  */
 import fc from 'fast-check';
 import { fieldSamples } from '../../fixtures/contract/rules';
+import { rawRequestSchema, resolveRaw, type OperationId } from '../../fixtures/contract/openapi';
 import { TIME_ZONES } from '../../fixtures/contract/inputs';
 
 export type ClientName = 'A' | 'B';
@@ -28,7 +29,7 @@ export type Step =
   | { op: 'get'; client: ClientName; auth: Auth; who: SlotPick | 'unknown' | 'malformed' }
   | { op: 'update'; client: ClientName; auth: Auth; who: SlotPick; email: EmailChoice | null; fields: Record<string, unknown> }
   | { op: 'delete'; client: ClientName; auth: Auth; who: SlotPick }
-  | { op: 'refresh'; client: ClientName; auth: Auth; who: SlotPick };
+  | { op: 'forceRefresh'; client: ClientName; auth: Auth; who: SlotPick };
 
 /** A value filled in per side when the step runs: the user's own default schedule id (target and model each have theirs). */
 export const OWN_SCHEDULE = '$ownDefaultScheduleId';
@@ -56,34 +57,18 @@ export function describeStep(s: Step): string {
       return `update ${who(s.who)} as ${s.client}${auth} ${fields(s.fields, s.email)}`;
     case 'delete':
       return `delete ${who(s.who)} as ${s.client}${auth}`;
-    case 'refresh':
+    case 'forceRefresh':
       return `force-refresh ${who(s.who)} as ${s.client}${auth}`;
   }
 }
 
 type Schema = { [k: string]: any };
 
-function resolve(doc: any, s: Schema | undefined): Schema {
-  let node = s ?? {};
-  for (let i = 0; i < 20 && typeof node.$ref === 'string'; i++) {
-    let target = doc;
-    for (const part of node.$ref.replace(/^#\//, '').split('/')) target = target?.[part];
-    node = target ?? {};
-  }
-  return node;
-}
+const resolve = resolveRaw;
 
 /** The request body schema of an operation, by operationId, in the raw document. */
-function bodySchema(doc: any, operationId: string): Schema {
-  for (const item of Object.values<any>(doc?.paths ?? {})) {
-    for (const op of Object.values<any>(item ?? {})) {
-      if (op?.operationId !== operationId) continue;
-      const body = resolve(doc, op.requestBody);
-      const media = Object.entries<any>(body?.content ?? {}).find(([k]) => /json/i.test(k))?.[1];
-      return resolve(doc, media?.schema);
-    }
-  }
-  return {};
+function bodySchema(doc: any, operationId: OperationId): Schema {
+  return rawRequestSchema(doc, operationId) ?? {};
 }
 
 const NAMES = ['Ada Lovelace', 'Grace Hopper', 'Émilie du Châtelet', 'Zhang Wei', 'O\'Brien', 'x'];
@@ -190,7 +175,7 @@ export function stepArbitraries(doc: any, twoClients: boolean): fc.Arbitrary<Ste
     who: fc.oneof({ weight: 8, arbitrary: who }, { weight: 1, arbitrary: fc.constant('unknown' as const) }, { weight: 1, arbitrary: fc.constant('malformed' as const) }),
   });
   const remove = fc.record({ op: fc.constant('delete' as const), client, auth, who });
-  const refresh = fc.record({ op: fc.constant('refresh' as const), client, auth, who });
+  const refresh = fc.record({ op: fc.constant('forceRefresh' as const), client, auth, who });
   // Weights by repetition: creates and updates build up state, reads observe it.
   return [create, create, create, create, update, update, update, list, list, get, get, refresh, remove] as fc.Arbitrary<Step>[];
 }

@@ -8,13 +8,14 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ApiCall, type ClientHooks, ManagedUsersClient, type Transport } from '../../fixtures/client/client';
-import { OwnershipGate, OwnershipRefused } from '../../fixtures/client/ownership';
-import { ContractViolation, RateLimited, TransportError } from '../../fixtures/client/violation';
-import type { ClientCredentials, Target } from '../../fixtures/client/target';
-import { parseOwnEmail } from '../../fixtures/contract/inputs';
+import type { ApiCall, ManagedUsersClient } from '../../fixtures/client/client';
+import { clientsFor, runGate, type Clients, type RunContext } from '../../fixtures/client/context';
+import type { HttpContextLike } from '../../fixtures/client/node-transport';
+import { OwnershipRefused, type OwnershipGate } from '../../fixtures/client/ownership';
+import { ContractViolation, RateLimited, TransportError } from '../../fixtures/client/errors';
+import type { ClientCredentials, Target } from '../../fixtures/settings/target';
 import type { ListQuery } from '../../fixtures/contract/types';
-import type { Ledger } from '../../fixtures/run/ledger';
+import type { Ledger } from '../../fixtures/client/ledger';
 import { createHandler } from '../../server';
 import { compareStatus, compareTokens, compareUser, Divergence, type Keys, type UserContext } from './compare';
 import { type ClientName, describeStep, type EmailChoice, OWN_SCHEDULE, type SlotPick, type Step } from './steps';
@@ -61,8 +62,11 @@ export type Stats = Record<string, Record<string, number>>;
 
 export interface Shared {
   target: Target;
-  targetTransport: Transport;
-  modelTransport: Transport;
+  /** The target's clients (the run's budget, gate and ledger); the model's are made per sequence. */
+  targetClients: Clients;
+  /** The run's context for the model: not paced. */
+  modelContext: RunContext;
+  http: HttpContextLike;
   model: Model;
   /** The run's gate: a user is the run's own when its e-mail carries the run's namespace and stamp. */
   gate: OwnershipGate;
@@ -121,22 +125,13 @@ export class World {
     shared.model.reset();
     this.prefix = new URL(shared.target.baseUrl).pathname.replace(/\/+$/, '');
     const modelTarget: Target = { ...shared.target, name: 'model', baseUrl: shared.model.url };
-    const modelGate = new OwnershipGate((e) => parseOwnEmail(e, shared.namespace.prefix)?.runId === shared.namespace.runId, 'this run');
-    const targetHooks: ClientHooks = {
-      beforeCreate: (email, client) => shared.ledger?.record({ t: 'intent', at: Date.now(), base: shared.target.baseUrl, client: client.clientId, email }),
-      onCreated: (user, sent, client) => {
-        const refused = shared.gate.claim(client, sent, user);
-        if (!refused) shared.ledger?.record({ t: 'created', at: Date.now(), base: shared.target.baseUrl, client: client.clientId, id: Number(user.id), email: String(user.email), sent });
-        return refused;
-      },
-      onDeleted: (id, client) => shared.ledger?.record({ t: 'deleted', at: Date.now(), base: shared.target.baseUrl, client: client.clientId, id }),
-    };
-    const modelHooks: ClientHooks = { onCreated: (user, sent, client) => modelGate.claim(client, sent, user) };
-    const creds: [ClientName, ClientCredentials | null][] = [['A', shared.target.client], ['B', shared.target.other]];
-    for (const [name, c] of creds) {
-      if (!c) continue;
-      this.targetClients[name] = new ManagedUsersClient(shared.targetTransport, shared.target, c, shared.gate, targetHooks);
-      this.modelClients[name] = new ManagedUsersClient(shared.modelTransport, modelTarget, c, modelGate, modelHooks);
+    // The model's users are its own (a fresh instance per sequence): a gate of the run's rule, new each sequence.
+    const model = clientsFor(shared.modelContext, { http: shared.http, gate: runGate(shared.modelContext.settings), target: modelTarget });
+    this.targetClients.A = shared.targetClients.api;
+    this.modelClients.A = model.api;
+    if (shared.targetClients.otherApi && model.otherApi) {
+      this.targetClients.B = shared.targetClients.otherApi;
+      this.modelClients.B = model.otherApi;
     }
   }
 
@@ -291,7 +286,7 @@ export class World {
         if (t.status === 200) this.user(what, t, t.body?.data, m.body?.data, slot);
         return;
       }
-      case 'refresh': {
+      case 'forceRefresh': {
         const [i, slot] = this.slot(step.who);
         ran(entry.text.replace(`user #${step.who.slot}`, `user #${i}`));
         const [t, m] = await this.pair(entry, what, () => tc.forceRefresh(slot.t, tOpts), () => mc.forceRefresh(slot.m, mOpts));
@@ -369,20 +364,22 @@ export class World {
   /** Delete every user of the run still believed to exist, each through the gate. One line per user that could not be removed. */
   async cleanup(): Promise<string[]> {
     const problems: string[] = [];
-    for (const u of this.shared.gate.live()) {
+    const gate = this.shared.gate;
+    for (const u of gate.live()) {
+      const client = this.shared.targetClients.all.find((c) => c.clientId === u.reader.clientId)!;
       try {
-        const res = await u.reader.deleteUser(u.id, { unjudged: true });
+        const res = await client.deleteUser(u.id, { unjudged: true });
         if (res.status !== 200 && res.status !== 404) problems.push(`user ${u.id} <${u.email}>: delete answered ${res.status}`);
-        if (res.status === 404) this.shared.gate.deleted(u.reader.target.baseUrl, u.id);
+        if (res.status === 404) gate.deleted(u.reader.base, u.id);
       } catch (e) {
         if (e instanceof OwnershipRefused && e.readStatus === 404) {
-          this.shared.gate.deleted(u.reader.target.baseUrl, u.id);
+          gate.deleted(u.reader.base, u.id);
           continue;
         }
         if (e instanceof RateLimited) throw new Aborted(e.what);
         problems.push(`user ${u.id} <${u.email}>: ${String((e as Error).message).split('\n')[0]}`);
         // Given up here (the run's ledger cleanup tries again at the end): later sequences do not retry it.
-        this.shared.gate.deleted(u.reader.target.baseUrl, u.id);
+        gate.deleted(u.reader.base, u.id);
       }
     }
     return problems;
