@@ -467,7 +467,7 @@ test('the dotenv file applies in the runner and in its workers, and its FAKER_SE
     CONTRACT_STATE_DIR: state,
   });
   expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
-  const runId = /^contract run ([0-9a-z]{10}) against the embedded reference server, FAKER_SEED=4711$/m.exec(run.stdout)?.[1];
+  const runId = /^contract run ([0-9a-z]{10}) against the embedded reference server: profile published, strict off, rate budget [^,]+, FAKER_SEED=4711$/m.exec(run.stdout)?.[1];
   expect(runId, run.stdout).toBeDefined();
   // The worker read the namespace from the same file: its ledger names e-mails of it.
   const ledgers = readdirSync(join(state, runId!)).filter((n) => n.startsWith('ledger-'));
@@ -494,7 +494,7 @@ test.describe('the runner on a bad setting: exit 2, one line, no stack, no secre
       CAL_OAUTH_CLIENT_SECRET: SECRET,
     });
     expectOneLineExit2(run, new RegExp(`^contract suite: cannot reach CAL_API_URL=http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\): check the URL and that the server is up$`));
-    expect(run.stdout).toMatch(/^contract run [0-9a-z]{10} against http:\/\/127\.0\.0\.1:\d+, FAKER_SEED=\d+/);
+    expect(run.stdout).toMatch(/^contract run [0-9a-z]{10} against http:\/\/127\.0\.0\.1:\d+: profile published, strict off, rate budget .*, FAKER_SEED=\d+/);
   });
 
   test('a server that is blocking the client right now stops the run with what to do', async () => {

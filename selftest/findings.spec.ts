@@ -6,13 +6,15 @@
  * failing check with one finding — and passes once that deviation is accepted.
  */
 import { test, expect } from '@playwright/test';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acceptedFor, AcceptFileError, describeDeviation, groupDeviations, normalisePointer, parseAccepted, type DeviationRecord } from '../fixtures/contract/deviations';
 import { isStructural } from '../fixtures/contract/response-checks';
+import { acceptance, loadProfile } from '../fixtures/contract/profile';
+import { shippedProfiles } from '../fixtures/settings/config';
 import { startReferenceServer } from '../server';
-import { newClients, ourUsersLeft, ROOT, runPlaywright, suiteEnv } from './support';
+import { newClients, ourUsersLeft, runPlaywright, suiteEnv } from './support';
 
 const rec = (over: Partial<DeviationRecord>): DeviationRecord => ({
   target: 'configured',
@@ -76,14 +78,17 @@ test.describe('grouping and accepting deviations', () => {
       return (caught as Error).message;
     };
     expect(err('{')).toMatch(/^CONTRACT_ACCEPT=x\.json is not JSON \(.*\): fix the file$/);
-    expect(err('[]')).toBe('CONTRACT_ACCEPT=x.json must be an object with an "accepted" array: see README "Accepted deviations"');
+    expect(err('[]')).toBe('CONTRACT_ACCEPT=x.json must be an object with an "accepted" array: see docs/profiles.md');
     expect(err('{"accepted":[{"operation":"*","pointer":"/x","kind":"type"}]}')).toBe('CONTRACT_ACCEPT=x.json: accepted[0] needs a non-empty "reason" (every accepted deviation says where, what and why)');
     expect(err('{"accepted":[{"operation":"*","pointer":"/x","kind":"type","reason":"r","expires":"soon"}]}')).toBe('CONTRACT_ACCEPT=x.json: accepted[0].expires must be a date, YYYY-MM-DD');
   });
 
-  test('the shipped worked example parses', () => {
-    const list = parseAccepted(readFileSync(join(ROOT, 'schemas', 'accepted', 'calcom-api-v2-mid-2025.json'), 'utf8'), 'example');
-    expect(list).toEqual([expect.objectContaining({ operation: '*', pointer: '**/locale', kind: 'type' })]);
+  test('every shipped profile parses, and the 2025 ones accept locale: null', () => {
+    for (const name of shippedProfiles()) expect(loadProfile(name).name).toBe(name);
+    for (const name of ['calcom-2025-05', 'calcom-2025-12']) {
+      expect(acceptance(loadProfile(name), { in: 'response', operation: 'OAuthClientUsersController_getUserById', pointer: '/data/locale', kind: 'type' })?.reason).toMatch(/locale/);
+    }
+    expect(loadProfile('published').accepted).toEqual([]);
   });
 });
 
@@ -109,7 +114,7 @@ test.describe('end to end', () => {
       expect(await ourUsersLeft(server, clients)).toEqual([]);
 
       const accept = join(dir, 'accept.json');
-      writeFileSync(accept, readFileSync(join(ROOT, 'schemas', 'accepted', 'calcom-api-v2-mid-2025.json')));
+      writeFileSync(accept, JSON.stringify({ accepted: loadProfile('calcom-2025-05').accepted.filter((a) => a.pointer === '**/locale') }));
       const ok = await runPlaywright(['--project=contract', '--reporter=./fixtures/report/redact-reporter.ts,list'], suiteEnv(server.url, clients, join(dir, 'again'), { CONTRACT_ACCEPT: accept }));
       expect(ok.code, ok.stdout.slice(-2000)).toBe(0);
       expect(ok.stdout).not.toMatch(/\d+ failed/);

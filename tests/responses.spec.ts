@@ -1,15 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { check, type Scope } from '../fixtures/harness/test';
 import type { ApiCall } from '../fixtures/client/client';
 import { ContractViolation } from '../fixtures/client/errors';
 import { OPERATION_TAGS } from '../fixtures/contract/operations';
-import { acceptedFor, describeDeviation, groupDeviations, parseAccepted } from '../fixtures/contract/deviations';
+import { acceptedFor, describeDeviation, groupDeviations } from '../fixtures/contract/deviations';
 
 // One deviation, one finding. Every answer of every check is judged against its schema, but a field that
 // breaks its schema does not fail the check that happened to receive it (it goes on with its own assertions,
 // and notes the deviation). This check is where deviations are judged: it asks for every documented answer of
 // the six operations (success and error, on a user with every field and one with the fewest) and fails once,
-// listing each deviation it saw once, unless CONTRACT_ACCEPT accepts it with a reason.
+// listing each deviation it saw once, unless the profile in force (or CONTRACT_ACCEPT) accepts it with a reason.
 
 /** Every documented answer of the six operations, each asked for once; the calls, in order. */
 async function everyAnswer({ api, given, inputs }: Pick<Scope, 'api' | 'given' | 'inputs'>): Promise<ApiCall[]> {
@@ -36,8 +35,8 @@ async function everyAnswer({ api, given, inputs }: Pick<Scope, 'api' | 'given' |
 }
 
 /** Each deviation the check received, once, unless accepted (noted then): the check fails listing the rest. */
-function expectNoOpenDeviation(calls: ApiCall[], { settings, deviations, note }: Pick<Scope, 'settings' | 'deviations' | 'note'>): void {
-  const accepted = settings.acceptFile ? parseAccepted(readFileSync(settings.acceptFile, 'utf8'), `CONTRACT_ACCEPT=${settings.acceptFile}`) : [];
+function expectNoOpenDeviation(calls: ApiCall[], { profile, deviations, note }: Pick<Scope, 'profile' | 'deviations' | 'note'>): void {
+  const accepted = profile.accepted;
   const grouped = groupDeviations(deviations());
   for (const d of grouped) {
     const a = acceptedFor(d, accepted);
@@ -50,7 +49,7 @@ function expectNoOpenDeviation(calls: ApiCall[], { settings, deviations, note }:
 }
 
 check.describe('responses', () => {
-  check('every documented answer matches its schema (each deviation reported once)', { tag: ['@spec', ...OPERATION_TAGS] }, async ({ api, given, inputs, settings, deviations, note }) => {
-    expectNoOpenDeviation(await everyAnswer({ api, given, inputs }), { settings, deviations, note });
+  check('every documented answer matches its schema (each deviation reported once)', { tag: ['@spec', ...OPERATION_TAGS] }, async ({ api, given, inputs, profile, deviations, note }) => {
+    expectNoOpenDeviation(await everyAnswer({ api, given, inputs }), { profile, deviations, note });
   });
 });
