@@ -43,15 +43,20 @@ const redacting: ReporterDescription = ['./fixtures/report/redact-reporter.ts'];
 // The run's verdict (failures by cause, notes, skips with reasons, deviations), the coverage matrix and the
 // rule × side view, from what the checks attached; it takes their records off the results, so it comes before
 // the HTML and JUnit reporters (and after a blob reporter, which keeps them for the merge).
-const run: ReporterDescription = ['./fixtures/report/run-reporter.ts', { outputFile: `${reportDir}/coverage.md` }];
-// The HTML report on every run (never opened by itself): npx playwright show-report reports/html.
-const html: ReporterDescription = ['html', { open: 'never', outputFolder: `${reportDir}/html` }];
+const run: ReporterDescription = ['./fixtures/report/run-reporter.ts', { outputFile: `${reportDir}/coverage.md`, summaryFile: `${reportDir}/summary.txt` }];
+// The HTML report on every run (never opened by itself): npx playwright show-report reports/html; the run's summary on top.
+const html: ReporterDescription[] = [
+  ['html', { open: 'never', outputFolder: `${reportDir}/html` }],
+  ['./fixtures/report/html-summary.ts', { htmlDir: `${reportDir}/html`, summaryFile: `${reportDir}/summary.txt` }],
+];
+// JUnit on every run: <failure> for what the server broke, <error> for what kept a check from judging.
+const junit: ReporterDescription = ['./fixtures/report/junit-reporter.ts', { outputFile: `${reportDir}/junit.xml` }];
 // CONTRACT_BLOB=1 (sharded CI jobs): blob output for `playwright merge-reports`.
 const reporter: ReporterDescription[] = report.blob
-  ? [redacting, ['line'], ['blob', { outputDir: `${reportDir}/blob` }], run]
+  ? [redacting, ['line'], ['blob', { outputDir: `${reportDir}/blob` }], run, junit]
   : CI
-  ? [redacting, ['line'], run, html, ['junit', { outputFile: `${reportDir}/junit.xml` }], ['json', { outputFile: `${reportDir}/results.json` }], ['github']]
-  : [redacting, ['list'], run, html];
+  ? [redacting, ['line'], run, ...html, junit, ['json', { outputFile: `${reportDir}/results.json` }], ['github']]
+  : [redacting, ['./fixtures/report/list-reporter.ts'], run, ...html, junit];
 
 export default defineConfig({
   testDir: 'tests',

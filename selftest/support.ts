@@ -13,7 +13,7 @@ import type { ReferenceServer } from '../server';
 import { childEnv } from '../fixtures/settings/env';
 
 export const ROOT = resolve(__dirname, '..');
-const PLAYWRIGHT = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
+export const PLAYWRIGHT = join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js');
 
 export function newClients(): { id: string; secret: string }[] {
   return [0, 1].map(() => ({ id: `c${randomBytes(12).toString('hex')}`, secret: `sk_${randomBytes(24).toString('hex')}` }));

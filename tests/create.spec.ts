@@ -1,5 +1,5 @@
 import { check } from '../fixtures/harness/test';
-import { expectEqual, expectStatus, expectThat, sameJson, suffixed } from '../fixtures/harness/checks';
+import { evidence, expectEqual, expectStatus, expectThat, sameJson, suffixed } from '../fixtures/harness/checks';
 import { describe } from '../fixtures/contract/validator';
 import { DEFAULT_TIME_ZONE } from '../fixtures/contract/inputs';
 import { ContractViolation } from '../fixtures/client/errors';
@@ -23,7 +23,8 @@ check.describe('create', () => {
     const wrong = echoed.filter((k) => !sameJson(user[k], input[k]));
     if (wrong.length) {
       const k = wrong[0]!;
-      throw new ContractViolation(`create did not echo ${wrong.join(', ')} (${k}: sent ${describe(input[k])}, got ${describe(user[k])})`, created);
+      const [got, sent] = evidence(user[k], input[k], (t) => created.presenter.redact(t));
+      throw new ContractViolation(`create did not echo ${wrong.join(', ')} (${k}: sent ${sent}, got ${got})`, created);
     }
   });
 

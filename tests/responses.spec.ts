@@ -1,8 +1,8 @@
 import { check, type Scope } from '../fixtures/harness/test';
 import type { ApiCall } from '../fixtures/client/client';
-import { ContractViolation } from '../fixtures/client/errors';
+import { atCall, ContractViolation } from '../fixtures/client/errors';
 import { OPERATION_TAGS } from '../fixtures/contract/operations';
-import { acceptedFor, describeDeviation, groupDeviations } from '../fixtures/contract/deviations';
+import { acceptedFor, describeDeviation, deviationBrief, groupDeviations } from '../fixtures/contract/deviations';
 
 // One deviation, one finding. Every answer of every check is judged against its schema, but a field that
 // breaks its schema does not fail the check that happened to receive it (it goes on with its own assertions,
@@ -45,7 +45,8 @@ function expectNoOpenDeviation(calls: ApiCall[], { profile, deviations, note }: 
   const open = grouped.filter((d) => !acceptedFor(d, accepted));
   if (!open.length) return;
   const first = calls.find((c) => c.summary === open[0]!.example.request) ?? calls[0];
-  throw new ContractViolation(`the server's answers deviate from their documented schemas in ${open.length} way(s), each listed once (${open.reduce((n, d) => n + d.count, 0)} responses)`, first, open.map(describeDeviation));
+  const what = open.length === 1 ? `an answer deviates from its documented schema: ${deviationBrief(open[0]!)}` : `the server's answers deviate from their documented schemas in ${open.length} ways, each listed once`;
+  throw atCall(new ContractViolation(`${what} (${open.reduce((n, d) => n + d.count, 0)} responses)`, first, open.map(describeDeviation)), first);
 }
 
 check.describe('responses', () => {

@@ -1,6 +1,5 @@
 import { check } from '../fixtures/harness/test';
-import { expectEqual, expectError, expectStatus, expectThat, expectUnchanged, sameJson, suffixed, USER_STATE_FIELDS } from '../fixtures/harness/checks';
-import { describe } from '../fixtures/contract/validator';
+import { evidence, expectEqual, expectError, expectStatus, expectThat, expectUnchanged, sameJson, suffixed, USER_STATE_FIELDS } from '../fixtures/harness/checks';
 import { ContractViolation } from '../fixtures/client/errors';
 
 check.describe('update', () => {
@@ -19,7 +18,8 @@ check.describe('update', () => {
     const moved = untouched.filter((f) => !sameJson(read.data[f], created.user[f]));
     if (moved.length) {
       const f = moved[0]!;
-      throw new ContractViolation(`an update of name and locale also changed ${moved.join(', ')} (${f}: ${describe(created.user[f])} → ${describe(read.data[f])})`, read);
+      const [was, is] = evidence(created.user[f], read.data[f], (x) => read.presenter.redact(x));
+      throw new ContractViolation(`an update of name and locale also changed ${moved.join(', ')} (${f}: ${was} → ${is})`, read);
     }
   });
 
@@ -32,7 +32,8 @@ check.describe('update', () => {
     const wrong = Object.keys(change).filter((k) => !sameJson(updated.data[k], (change as Record<string, unknown>)[k]));
     if (wrong.length) {
       const k = wrong[0]!;
-      throw new ContractViolation(`update did not apply ${wrong.join(', ')} (${k}: sent ${describe((change as Record<string, unknown>)[k])}, got ${describe(updated.data[k])})`, updated);
+      const [got, sent] = evidence(updated.data[k], (change as Record<string, unknown>)[k], (x) => updated.presenter.redact(x));
+      throw new ContractViolation(`update did not apply ${wrong.join(', ')} (${k}: sent ${sent}, got ${got})`, updated);
     }
   });
 
