@@ -15,7 +15,8 @@ export default defineConfig({
   fullyParallel: true,
   workers: 2,
   retries: 0,
-  timeout: 60_000,
+  // Several self-tests run the whole suite (or two): generous, so that a loaded machine does not fail them by the clock.
+  timeout: 180_000,
   forbidOnly: CI,
   reporter: CI ? [['line'], ['../fixtures/report/run-reporter.ts']] : [['list'], ['../fixtures/report/run-reporter.ts']],
   use: { trace: 'off' },

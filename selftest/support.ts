@@ -48,7 +48,7 @@ export interface RunResult {
 }
 
 /** `playwright test <args>` in the project, as `npm run contract` would, with a hard time limit. */
-export function runPlaywright(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<RunResult> {
+export function runPlaywright(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 170_000): Promise<RunResult> {
   return startPlaywright(args, env, timeoutMs).done;
 }
 
