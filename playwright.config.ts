@@ -76,7 +76,8 @@ export default defineConfig({
   // reads it from its first line into CONTRACT_EMBEDDED_PORT, which the workers inherit.
   webServer: embedded
     ? {
-        command: `"${process.execPath}" --import tsx server/main.ts --port 0 --quiet`,
+        // Other people's users are there, as on staging: 60 per client, so a default page of 50 shows in full.
+        command: `"${process.execPath}" --import tsx server/main.ts --port 0 --quiet --preexisting 60`,
         // The group's name, upper-cased, is the variable Playwright sets.
         wait: { stdout: new RegExp(`listening on http://127\\.0\\.0\\.1:(?<${INTERNAL_VARS.embeddedPort.toLowerCase()}>\\d+)`) },
         env: { [INTERNAL_VARS.embeddedClients]: embedded.clientsJson },

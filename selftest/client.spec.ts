@@ -296,7 +296,7 @@ test.describe('every response is judged', () => {
     expect((await api.createUser({ email: ours(4), name: 'Ann' })).status).toBe(201);
     const e = await thrown(api.getUserById(10));
     expect(e).toBeInstanceOf(ContractViolation);
-    expect(e.message).toContain('/data/timeFormat must be integer,null, got "<redacted>"');
+    expect(e.message).toContain('/data/timeFormat must be integer or null, got "<redacted>" (a string)');
     expect(e.message).not.toContain(token);
   });
 

@@ -381,15 +381,15 @@ test.describe('ContractValidator.judge on the committed contract', () => {
     delete (body.data as any).refreshToken;
     const { violations } = validator.judge(CREATE, facts(201, body));
     expect(violations.sort()).toEqual([
-      '/data/accessTokenExpiresAt must be integer, got "soon"',
+      '/data/accessTokenExpiresAt must be integer, got "soon" (a string)',
       '/data/refreshToken is required but missing',
       '/data/user/createdDate must match format "date-time", got "yesterday"',
       '/data/user/email is required but missing',
-      '/data/user/id must be integer, got "17"',
+      '/data/user/id must be integer, got "17" (a string)',
       `/data/user/locale must be one of ${JSON.stringify(contractJson.components.schemas.Locale.enum)}, got "xx"`,
       '/data/user/timeFormat must be one of [12,24,null], got 13',
       '/data/user/timeZone must NOT have fewer than 1 characters',
-      '/data/user/weekStart must be string, got 3',
+      '/data/user/weekStart must be string, got 3 (a number)',
     ]);
   });
 
@@ -536,7 +536,7 @@ test.describe('describe() and formatErrors() never show a token or a registered 
     expect(text).toContain('/data/user/createdDate must match format "date-time", got "<redacted>"');
     // formatErrors directly, with a hand-made ajv error.
     const lines = formatErrors([{ instancePath: '/a', schemaPath: '#/type', keyword: 'type', params: { type: 'integer' }, message: 'must be integer' }], { a: SHORT_SECRET }, redact);
-    expect(lines).toEqual(['/a must be integer, got "<redacted>"']);
+    expect(lines).toEqual(['/a must be integer, got "<redacted>" (a string)']);
   });
 
   test('a non-JSON body that echoes a long registered secret does not leak it', () => {
