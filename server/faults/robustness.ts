@@ -37,7 +37,7 @@ function depthOf(value: unknown): number {
   return deepest;
 }
 
-/** class-transformer's walk of the body before validation; `check` sees every plain object in `at`. */
+/** class-transformer's walk of a create or PATCH body before validation: `check` sees the body first and may throw. */
 const transformed = (check: (body: Body) => void): Patch => (s) => ({
   transformCreate(body) {
     check(body);
