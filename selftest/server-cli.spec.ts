@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { HELP, instanceSpecs, parseCli, UsageError } from '../server/cli';
 import { FAULTS } from '../server/faults';
+import { VARIANT_NAMES } from '../server/variants';
 
 const ROOT = join(__dirname, '..');
 
@@ -16,18 +17,19 @@ test('defaults, and every flag with a value', () => {
   expect(parseCli([])).toEqual({
     port: 0, host: '127.0.0.1', prefix: undefined, variant: 'standard', fault: undefined, seed: undefined, preexisting: undefined, lookalikes: undefined,
     jitter: undefined, latency: undefined, rateLimit: undefined, quiet: false, verbose: false, exitOnStdinClose: false,
-    instances: undefined, listFaults: false, help: false,
+    instances: undefined, listFaults: false, listVariants: false, help: false,
   });
   expect(
     parseCli([
       '--port', '8787', '--host=0.0.0.0', '--prefix', '/api', '--variant', 'legal', '--fault', 'create-200', '--seed', '7',
       '--preexisting', '3', '--lookalikes', '2', '--jitter', '5', '--latency=100', '--quiet', '--verbose', '--exit-on-stdin-close', '--instances', 'clean,legal',
-      '--list-faults', '-h',
+      '--list-faults', '--list-variants', '-h',
     ]),
   ).toEqual({
     port: 8787, host: '0.0.0.0', prefix: '/api', variant: 'legal', fault: 'create-200', seed: 7, preexisting: 3, lookalikes: 2, jitter: 5, latency: 100,
-    rateLimit: undefined, quiet: true, verbose: true, exitOnStdinClose: true, instances: 'clean,legal', listFaults: true, help: true,
+    rateLimit: undefined, quiet: true, verbose: true, exitOnStdinClose: true, instances: 'clean,legal', listFaults: true, listVariants: true, help: true,
   });
+  for (const variant of VARIANT_NAMES) expect(parseCli(['--variant', variant]).variant).toBe(variant);
   // The last of a repeated flag wins.
   expect(parseCli(['--port', '1', '--port', '2']).port).toBe(2);
 });
@@ -51,7 +53,7 @@ test('every mistake is one UsageError line naming the flag', () => {
     [['--port', 'x'], /--port expects an integer/],
     [['--port', '70000'], /--port must be between 0 and 65535/],
     [['--seed', '1.5'], /--seed expects an integer/],
-    [['--variant', 'beta'], /--variant must be 'standard' or 'legal'/],
+    [['--variant', 'beta'], new RegExp(`--variant must be one of ${VARIANT_NAMES.join(', ')}, got 'beta'`)],
     [['--lookalikes', '4'], /--lookalikes must be between 0 and 3/],
     [['--fault', 'nope'], new RegExp(`unknown fault id 'nope'.*${FAULTS.length} valid ids`)],
     [['--rate-limit', '500'], /--rate-limit expects <requests>\/<window>/],
@@ -95,14 +97,20 @@ test('--instances: clean and fault instances get 8 pre-existing users per client
   ]);
   expect(instanceSpecs('faults', base)).toHaveLength(FAULTS.length);
   expect(instanceSpecs('clean,legal', { ...base, preexistingUsers: 2, lookalikes: 0 }).map((s) => [s.options.preexistingUsers, s.options.lookalikes])).toEqual([[2, 0], [2, 0]]);
+  expect(instanceSpecs('legal-alt,calcom-2025-05', base).map((s) => [s.name, s.options.preexistingUsers, s.options.variant, s.options.prefix])).toEqual([
+    ['legal-alt', undefined, 'legal-alt', '/api'],
+    ['calcom-2025-05', 8, 'calcom-2025-05', undefined],
+  ]);
   expect(() => instanceSpecs('clean,bogus', base)).toThrow(/unknown instance 'bogus'/);
+  expect(() => instanceSpecs('standard', base)).toThrow(/unknown instance 'standard'.*clean/);
   expect(() => instanceSpecs(' , ', base)).toThrow(/at least one name/);
 });
 
 test('--help lists every flag with its meaning and exits 0', async () => {
   const flags = ['--port', '--host', '--prefix', '--variant', '--fault', '--seed', '--preexisting', '--lookalikes', '--jitter', '--latency', '--rate-limit', '--block',
-    '--address-rate-limit', '--no-client-id-tracker', '--instances', '--list-faults', '--quiet', '--verbose', '--exit-on-stdin-close', '--help'];
+    '--address-rate-limit', '--no-client-id-tracker', '--instances', '--list-faults', '--list-variants', '--quiet', '--verbose', '--exit-on-stdin-close', '--help'];
   for (const flag of flags) expect(HELP).toMatch(new RegExp(`^  ${flag}\\b.* \\S.{10,}$`, 'm'));
+  for (const variant of VARIANT_NAMES) expect(HELP).toMatch(new RegExp(`^  ${variant} +\\S.{20,}$`, 'm'));
   const child = spawn(process.execPath, ['--import', 'tsx', join('server', 'main.ts'), '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -28,7 +28,28 @@ export interface Empty {
   status: number;
 }
 
-export type Answer = Success | Failure | Empty;
+/** A body outside the envelopes, as a framework's default handler writes it (JSON text). */
+export interface Raw {
+  kind: 'raw';
+  status: number;
+  body: string;
+}
+
+export type Answer = Success | Failure | Empty | Raw;
+
+/**
+ * An error that carries the answer it gets, as NestJS exceptions carry their
+ * response and its exception filters map a database error to theirs. A handler
+ * (or a seam it calls) throws it; `crashed` (routing.ts) answers it.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly answer: Answer,
+    message = `HTTP ${answer.status}`,
+  ) {
+    super(message);
+  }
+}
 
 export const success = (status: number, data: string): Success => ({ kind: 'success', status, data });
 

@@ -8,6 +8,7 @@ import { FAULTS, type FaultId, isFaultId } from './faults';
 import { MAX_LOOKALIKES } from './population';
 import { defaultAddressLimit, type RateLimitOptions } from './ratelimit';
 import type { InstanceOptions, InstanceSpec, Variant } from './types';
+import { isVariant, VARIANT_NAMES, VARIANTS } from './variants';
 
 export class UsageError extends Error {}
 
@@ -29,6 +30,7 @@ export interface Cli {
   exitOnStdinClose: boolean;
   instances: string | undefined;
   listFaults: boolean;
+  listVariants: boolean;
   help: boolean;
 }
 
@@ -37,7 +39,7 @@ const FLAGS = {
   port: { value: 'N', help: 'port to listen on; 0 (default) lets the OS pick one' },
   host: { value: 'HOST', help: 'address to listen on (default 127.0.0.1)' },
   prefix: { value: 'PATH', help: 'global path prefix, e.g. /api: routes then live under /api/v2/...' },
-  variant: { value: 'standard|legal', help: 'standard (default) mirrors the documented behaviour; legal differs only where the contract allows' },
+  variant: { value: 'NAME', help: 'standard (default), legal, or another variant (a Cal.com version): see "variants" below' },
   fault: { value: 'ID', help: 'inject one fault from the catalogue (see --list-faults)' },
   seed: { value: 'N', help: 'seed for ids, list order, jitter and pre-existing users (0..4294967295)' },
   preexisting: { value: 'N', help: 'users per client that exist before the run (default: legal 40, standard 0; with --instances 8)' },
@@ -48,8 +50,9 @@ const FLAGS = {
   block: { value: 'DURATION', help: 'how long a tracker that went over its budget is blocked (default 60s; needs --rate-limit)' },
   'address-rate-limit': { value: 'N', help: 'budget per window for requests without the header, per address (default round(N x 120/500), at least 1)' },
   'no-client-id-tracker': { value: null, help: 'ignore the x-cal-client-id header: count every request per address, with the address budget' },
-  instances: { value: 'NAMES', help: 'start many instances on OS-picked ports (clean, legal, faults or fault ids, comma-separated); print one JSON line' },
+  instances: { value: 'NAMES', help: 'start many instances on OS-picked ports (clean, variant names, faults or fault ids, comma-separated); print one JSON line' },
   'list-faults': { value: null, help: 'print the fault catalogue (id, operation, kind, description) and exit' },
+  'list-variants': { value: null, help: 'print each variant with its layers (version behaviours and faults, in order) and exit' },
   quiet: { value: null, help: 'print only the "listening on URL" line' },
   verbose: { value: null, help: 'with --instances: log the instances and clients on stderr' },
   'exit-on-stdin-close': { value: null, help: 'stop when standard input closes (for a parent process)' },
@@ -69,8 +72,19 @@ export const HELP = [
     return `${left.padEnd(34)} ${f.help}`;
   }),
   '',
+  'variants (--variant, or as --instances names; server/variants/):',
+  ...VARIANT_NAMES.map((name) => `  ${name.padEnd(16)} ${VARIANTS[name].describes}`),
+  '',
   'A mistake prints one line on stderr and exits 2.',
 ].join('\n');
+
+/** --list-variants: each variant, then its layers, one a line. */
+export function describeVariants(): string {
+  return VARIANT_NAMES.map((name) => {
+    const layers = VARIANTS[name].layers.map((l) => ('fault' in l ? `  fault ${l.fault}` : `  behaviour ${l.behaviour}=${l.value}`));
+    return [`${name}\t${VARIANTS[name].presentation}\t${VARIANTS[name].describes}`, ...layers].join('\n');
+  }).join('\n');
+}
 
 const OPTIONS = Object.fromEntries(
   Object.entries(FLAGS).map(([name, f]) => [name, name === 'help' ? { type: 'boolean', short: 'h' } : { type: f.value === null ? 'boolean' : 'string' }]),
@@ -129,7 +143,7 @@ export function parseCli(argv: string[]): Cli {
   }
   const v = values;
   const variant = v.variant ?? 'standard';
-  if (variant !== 'standard' && variant !== 'legal') throw new UsageError(`--variant must be 'standard' or 'legal', got '${variant}'`);
+  if (!isVariant(variant)) throw new UsageError(`--variant must be one of ${VARIANT_NAMES.join(', ')}, got '${variant}'`);
   const faultArg = v.fault;
   if (faultArg !== undefined && !isFaultId(faultArg)) {
     throw new UsageError(`unknown fault id '${faultArg}'; run with --list-faults to see the ${FAULTS.length} valid ids`);
@@ -168,6 +182,7 @@ export function parseCli(argv: string[]): Cli {
     exitOnStdinClose: v['exit-on-stdin-close'] === true,
     instances: v.instances,
     listFaults: v['list-faults'] === true,
+    listVariants: v['list-variants'] === true,
     help: v.help === true,
   };
 }
@@ -179,18 +194,18 @@ export function describeRateLimit(r: RateLimitOptions): string {
     : `${r.limit}/${r.windowMs}ms per x-cal-client-id, ${perAddress} without it, block ${r.blockMs}ms`;
 }
 
-/** Pre-existing users per client of the clean and fault instances of --instances (legal has its own 40). */
+/** Pre-existing users per client of the clean, version and fault instances of --instances (legal ones have their own 40). */
 const INSTANCE_PREEXISTING = 8;
 /** Lookalikes among them, in every instance of --instances (legal too). */
 const INSTANCE_LOOKALIKES = MAX_LOOKALIKES;
 
-/** `clean,legal,faults,<fault id>,...` → one spec per distinct name. */
+/** `clean,legal,faults,<variant>,<fault id>,...` → one spec per distinct name (clean: the standard variant). */
 export function instanceSpecs(spec: string, base: InstanceOptions): InstanceSpec[] {
   const names: string[] = [];
   for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
     if (part === 'faults') names.push(...FAULTS.map((f) => f.id));
-    else if (part === 'clean' || part === 'legal' || isFaultId(part)) names.push(part);
-    else throw new UsageError(`--instances: unknown instance '${part}' (use clean, legal, faults or a fault id from --list-faults)`);
+    else if (part === 'clean' || (isVariant(part) && part !== 'standard') || isFaultId(part)) names.push(part);
+    else throw new UsageError(`--instances: unknown instance '${part}' (use clean, faults, a variant (${VARIANT_NAMES.filter((n) => n !== 'standard').join(', ')}) or a fault id from --list-faults)`);
   }
   if (names.length === 0) throw new UsageError('--instances needs at least one name');
   // Every instance holds other people's users (legal: 40 per client, the others 8), lookalikes of the suite's own among them.
@@ -198,7 +213,8 @@ export function instanceSpecs(spec: string, base: InstanceOptions): InstanceSpec
   const others = { ...base, preexistingUsers: base.preexistingUsers ?? INSTANCE_PREEXISTING };
   return [...new Set(names)].map((name) => {
     if (name === 'clean') return { name, options: { ...others } };
-    if (name === 'legal') return { name, options: { ...base, variant: 'legal', prefix: '/api' } };
+    // A variant of the legal presentation sits behind /api with its own 40 users per client.
+    if (isVariant(name)) return { name, options: VARIANTS[name].presentation === 'legal' ? { ...base, variant: name, prefix: '/api' } : { ...others, variant: name } };
     if (!isFaultId(name)) throw new UsageError(`unknown fault id '${name}'`);
     return { name, options: { ...others, fault: name } };
   });

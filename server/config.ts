@@ -5,12 +5,16 @@ import { LEGAL_MESSAGES, type Messages, STANDARD_MESSAGES } from './messages';
 import { MAX_LOOKALIKES } from './population';
 import type { RateLimitOptions } from './ratelimit';
 import type { ClientCredentials, InstanceOptions } from './types';
+import { isVariant, type Variant, VARIANTS } from './variants';
 
 export const DEFAULT_SEED = 20240401;
 
 export interface InstanceConfig {
   clients: readonly ClientCredentials[];
   fault: FaultId | null;
+  /** The variant whose layers are laid over the legal seams (server/variants/). */
+  variant: Variant;
+  /** The variant's presentation is the legal one: ids, order, formats, wording, extra fields, timing. */
   legal: boolean;
   prefix: string;
   seed: number;
@@ -42,7 +46,9 @@ export function resolveConfig(opts: InstanceOptions): InstanceConfig {
   }
   const injected = opts.fault ?? null;
   if (injected !== null && !isFaultId(injected)) throw new Error(`unknown fault id: ${String(injected)}`);
-  const legal = opts.variant === 'legal';
+  const variant = opts.variant ?? 'standard';
+  if (!isVariant(variant)) throw new Error(`unknown variant: ${String(variant)}`);
+  const legal = VARIANTS[variant].presentation === 'legal';
   const msgs: Messages = legal ? LEGAL_MESSAGES : STANDARD_MESSAGES;
   const preexistingPerClient = Math.max(0, Math.floor(opts.preexistingUsers ?? (legal ? 40 : 0)));
   const lookalikes = opts.lookalikes ?? 0;
@@ -52,6 +58,7 @@ export function resolveConfig(opts: InstanceOptions): InstanceConfig {
   return {
     clients: opts.clients,
     fault: injected,
+    variant,
     legal,
     prefix: normalisePrefix(opts.prefix),
     seed: (opts.seed ?? DEFAULT_SEED) >>> 0,

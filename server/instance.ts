@@ -14,6 +14,7 @@
  *     tokens.ts       token pairs
  *     serialise.ts    user and token JSON, envelopes, the write
  *   faults/         the fault catalogue: each fault a patch of a few seams
+ *   variants/       the variants: stacks of version behaviours and faults laid over the legal seams
  *
  * Pure node:http request/response handling; no framework.
  */
@@ -26,12 +27,13 @@ import { pipeSeams } from './pipes';
 import { seedPreexisting } from './preexisting';
 import { repositorySeams } from './repository';
 import { createRouter, type RequestHandler, routingSeams } from './routing';
-import type { Env, Patch, Seams } from './seams';
+import { composePatches, type Env, type Patch, type Seams } from './seams';
 import { serialiseSeams } from './serialise';
 import { createStore } from './store';
 import { tokenSeams } from './tokens';
 import type { InstanceOptions } from './types';
 import { validationSeams } from './validation';
+import { variantPatch } from './variants';
 
 export { DEFAULT_SEED, normalisePrefix } from './config';
 export { suffixEmail } from './store';
@@ -69,7 +71,9 @@ export function createInstance(opts: InstanceOptions): Instance {
   const store = createStore(cfg);
   const preexisting = seedPreexisting(cfg, store);
   const env: Env = { cfg, store, preexisting, answers: createAnswers(cfg.msgs) };
-  const seams = assembleSeams(env, faultPatch(cfg.fault));
+  // The variant's layers, then the injected fault over them.
+  const layers = [variantPatch(cfg.variant), faultPatch(cfg.fault)].filter((p): p is Patch => p !== undefined);
+  const seams = assembleSeams(env, layers.length === 0 ? undefined : composePatches(layers));
   const router = createRouter(env, { seams, throttle: createThrottle(cfg), preexisting });
   return { handler: router.handler, prefix: cfg.prefix, dispose: router.dispose };
 }

@@ -1,18 +1,19 @@
 /**
  * CLI for the embedded reference server (flags: server/cli.ts, or --help).
  *
- *   npx tsx server/main.ts [--port 0] [--host 127.0.0.1] [--prefix /api] [--variant legal]
+ *   npx tsx server/main.ts [--port 0] [--host 127.0.0.1] [--prefix /api] [--variant <name>]
  *                          [--fault <id>] [--seed <n>] [--preexisting <n>] [--jitter <ms>] [--latency <ms>] [--quiet]
  *                          [--rate-limit <n>/<window>] [--block <duration>] [--address-rate-limit <n>] [--no-client-id-tracker]
  *   npx tsx server/main.ts --instances clean,legal,faults [--verbose]
  *   npx tsx server/main.ts --list-faults
+ *   npx tsx server/main.ts --list-variants
  *   npx tsx server/main.ts --help
  *
  * Clients come from CAL_EMBEDDED_CLIENTS (JSON array of {id, secret}) or are
  * generated for the run. Secrets from the environment are never printed.
  */
 import { randomBytes } from 'node:crypto';
-import { describeRateLimit, HELP, instanceSpecs, parseCli, UsageError } from './cli';
+import { describeRateLimit, describeVariants, HELP, instanceSpecs, parseCli, UsageError } from './cli';
 import { FAULTS } from './faults';
 import { startInstances, startReferenceServer } from './http';
 import type { ClientCredentials, InstanceOptions } from './types';
@@ -62,6 +63,10 @@ async function main(): Promise<void> {
   }
   if (cli.listFaults) {
     for (const f of FAULTS) process.stdout.write(`${f.id}\t${f.operation}\t${f.kind}\t${f.description}\n`);
+    return;
+  }
+  if (cli.listVariants) {
+    process.stdout.write(`${describeVariants()}\n`);
     return;
   }
   const { clients, generated } = loadClients();

@@ -24,9 +24,9 @@ export const pipeSeams: SeamsOf<'readBody' | 'parseBody' | 'asBody' | 'parseUser
     readLimited(ctx, () => self.send(ctx, answers.payloadTooLarge()), (buf) => {
       try {
         onBody(buf);
-      } catch {
-        // Defensive: a bug must never take the process down.
-        if (!ctx.res.headersSent) self.send(ctx, answers.internalError());
+      } catch (err) {
+        // What a handler threw is answered by the exception filters; nothing takes the process down.
+        if (!ctx.res.headersSent) self.send(ctx, self.crashed(err));
       }
     });
   },

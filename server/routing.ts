@@ -5,6 +5,7 @@
  * control).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError } from './answers';
 import type { Throttle } from './guard';
 import type { Preexisting } from './preexisting';
 import { createRng, subSeed } from './rng';
@@ -49,7 +50,10 @@ export function matchRoute(method: string, path: string, prefix: string): Route 
   return op === null ? null : { op, clientSegment: c, userSegment };
 }
 
-export const routingSeams: SeamsOf<'dispatch'> = (_env, self) => ({
+export const routingSeams: SeamsOf<'dispatch' | 'crashed'> = ({ answers }, self) => ({
+  // An error that carries its answer gets it; anything else is the internal-error envelope.
+  crashed: (err) => (err instanceof HttpError ? err.answer : answers.internalError()),
+
   dispatch(ctx, userSegment, rawQuery) {
     const refusal = self.authorise(ctx);
     if (refusal !== null) return self.send(ctx, refusal);
@@ -90,8 +94,8 @@ export function createRouter({ cfg, answers }: Env, { seams, throttle, preexisti
   const jitterRng = createRng(subSeed(cfg.seed, 'jitter'));
   const timers = new Set<NodeJS.Timeout>();
   let disposed = false;
-  const internalError = (req: IncomingMessage, res: ServerResponse) => {
-    if (!res.headersSent) seams.send({ req, res }, answers.internalError());
+  const crashed = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
+    if (!res.headersSent) seams.send({ req, res }, seams.crashed(err));
   };
 
   /** The throttler runs before the guard and counts every request at arrival; the answer may be delayed. */
@@ -105,8 +109,8 @@ export function createRouter({ cfg, answers }: Env, { seams, throttle, preexisti
       if (disposed) return;
       try {
         proceed();
-      } catch {
-        internalError(ctx.req, ctx.res);
+      } catch (err) {
+        crashed(ctx.req, ctx.res, err);
       }
     }, delay);
     timers.add(timer);
@@ -140,9 +144,9 @@ export function createRouter({ cfg, answers }: Env, { seams, throttle, preexisti
     req.on('error', noop);
     try {
       route(req, res);
-    } catch {
-      // Defensive: never let a request take the process down.
-      if (!res.headersSent) internalError(req, res);
+    } catch (err) {
+      // Never let a request take the process down.
+      if (!res.headersSent) crashed(req, res, err);
       else res.destroy();
     }
   };

@@ -57,6 +57,8 @@ export interface Seams {
   // ── routing.ts: after the throttle ─────────────────────────────────────────
   /** Guard, userId pipe, body pipes, then the operation; writes its answer. */
   dispatch(ctx: Ctx, userSegment: string | undefined, rawQuery: string): void;
+  /** The answer to an error a seam threw (the exception filters): an HttpError's own, else the internal-error envelope. */
+  crashed(err: unknown): Answer;
 
   // ── guard.ts ───────────────────────────────────────────────────────────────
   /** null: the request may proceed; otherwise the refusal to send. */
@@ -148,6 +150,24 @@ export interface Seams {
 
 /** A fault: the seams it replaces, made from the legal ones (state it needs lives in its closure, one per instance). */
 export type Patch = (s: Seams, env: Env) => Partial<Seams>;
+
+/**
+ * Patches laid over each other in order: each gets the seams as the ones
+ * before it left them. A variant is such a stack (server/variants/), and a
+ * fault injected into an instance is laid over its variant.
+ */
+export function composePatches(patches: readonly Patch[]): Patch {
+  return (s, env) => {
+    let current = s;
+    const replaced: Partial<Seams> = {};
+    for (const patch of patches) {
+      const next = patch(current, env);
+      Object.assign(replaced, next);
+      current = { ...current, ...next };
+    }
+    return replaced;
+  };
+}
 
 /** A module's legal seams. */
 export type SeamsOf<K extends keyof Seams> = (env: Env, self: Seams) => Pick<Seams, K>;

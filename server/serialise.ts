@@ -77,7 +77,7 @@ export const serialiseSeams: SeamsOf<SerialiseSeams> = ({ cfg }, self) => {
         x.res.end();
         return;
       }
-      const body = a.kind === 'success' ? self.successBody(a.data) : JSON.stringify(self.errorBody(x, a));
+      const body = a.kind === 'success' ? self.successBody(a.data) : a.kind === 'raw' ? a.body : JSON.stringify(self.errorBody(x, a));
       write(x.res, a.status, body, self.contentType(a));
     },
   };

@@ -62,6 +62,8 @@ export interface Store {
   remove(rec: UserRecord): void;
   /** Moves a user to a new stored e-mail, keeping the index right; the username follows. */
   setEmail(rec: UserRecord, stored: string): void;
+  /** The username a stored e-mail gives. */
+  usernameOf(stored: string): string | null;
 }
 
 /** The row a create stores for valid fields, with the defaults written in (pre-existing users are made with it too). */
@@ -207,5 +209,6 @@ export function createStore(cfg: InstanceConfig): Store {
     insert,
     remove,
     setEmail,
+    usernameOf: makeUsername,
   };
 }

@@ -1,5 +1,6 @@
 import type { FaultId } from './faults';
 import type { RateLimitOptions } from './ratelimit';
+import type { Variant } from './variants';
 
 export type { FaultId } from './faults';
 export type { RateLimitOptions } from './ratelimit';
@@ -11,11 +12,13 @@ export interface ClientCredentials {
 }
 
 /**
- * `standard` mirrors the documented behaviour as closely as possible.
- * `legal` differs from it only in ways the contract leaves open (ids, order,
- * messages, extra fields, timing); a correct suite must pass against both.
+ * `standard` mirrors the documented behaviour as closely as possible; the
+ * legal ones differ from it only in ways the contract leaves open (ids, order,
+ * messages, extra fields, timing, the known version behaviours), and a correct
+ * suite must pass against each; the version ones reproduce a Cal.com version,
+ * bugs included. The list, and what each is made of: server/variants/.
  */
-export type Variant = 'standard' | 'legal';
+export type { Variant } from './variants';
 
 export interface InstanceOptions {
   /** The OAuth clients this instance knows (usually two). */
@@ -24,7 +27,7 @@ export interface InstanceOptions {
   prefix?: string;
   /** Inject exactly one fault from the catalogue. Default: none. */
   fault?: FaultId | null;
-  /** Default 'standard'. */
+  /** Default 'standard' (server/variants/). */
   variant?: Variant;
   /** Seed for ids, jitter, list order and pre-existing users (deterministic). */
   seed?: number;

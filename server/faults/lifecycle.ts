@@ -1,9 +1,24 @@
 /** Faults of deletes and writes: soft deletes some reads ignore, rejected writes that stick, duplicates. */
 import { failure } from '../answers';
 import type { Patch, Seams } from '../seams';
-import { suffixEmail, type UserRecord } from '../store';
+import { splitEmail, suffixEmail, type UserRecord } from '../store';
 import type { Operation } from '../types';
 import type { FaultDef } from './fault';
+import * as pg from './postgres';
+
+/** A stored e-mail without its client's suffix. */
+const unsuffixed = (stored: string, clientId: string) => {
+  const [local, domain] = splitEmail(stored);
+  const raw = local.endsWith(`+${clientId}`) ? local.slice(0, -clientId.length - 1) : local;
+  return domain === null ? raw : `${raw}@${domain}`;
+};
+
+/** Cal.com's username for a stored e-mail: slugify(<local>-<first domain label>-<second domain label>); later labels dropped. */
+export function calcomUsername(stored: string): string {
+  const [local, domain] = splitEmail(stored);
+  const [first = '', second = ''] = (domain ?? '').split('.');
+  return `${local}-${first}-${second}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+}
 
 /** Delete as a soft delete: the row stays, flagged, and `reads` decide who still sees it. */
 const softDelete = (reads: (s: Seams, deleted: ReadonlyMap<number, UserRecord>) => Partial<Seams>): Patch => (s) => {
@@ -106,6 +121,71 @@ export const LIFECYCLE_FAULTS = [
         return undefined;
       },
     }),
+  },
+  {
+    id: 'create-half-created-on-500', operation: 'create', kind: 'writes', description: 'Create commits the user row first and writes name, bio and metadata in a second statement: when that one fails (U+0000 in one of them), the answer is a 500 and the user stays, name null, no tokens.',
+    patch: (s) => ({
+      insertUser(ctx, row, body) {
+        const rec = s.insertUser(ctx, { ...row, name: null, bio: null, metadata: undefined }, body);
+        pg.text(row.name, 'name');
+        pg.text(row.bio, 'bio');
+        pg.jsonb(row.metadata, 'metadata');
+        Object.assign(rec, { name: row.name, bio: row.bio, metadata: row.metadata, json: null });
+        return rec;
+      },
+    }),
+  },
+  {
+    id: 'deleted-email-still-indexed', operation: 'all', kind: 'writes', description: "Delete is a soft delete whose row stays in the e-mail's unique index: creating a user with a deleted user's e-mail, or PATCHing one to it, is a 409 CONFLICT.",
+    patch: (s) => {
+      const deleted = new Set<string>();
+      const unique = (email: string) => {
+        if (deleted.has(email)) throw pg.uniqueViolation('email');
+      };
+      return {
+        removeUser(ctx, rec) {
+          deleted.add(rec.email);
+          s.removeUser(ctx, rec);
+        },
+        insertUser(ctx, row, body) {
+          unique(row.email);
+          return s.insertUser(ctx, row, body);
+        },
+        setEmail(ctx, rec, stored) {
+          unique(stored);
+          s.setEmail(ctx, rec, stored);
+        },
+      };
+    },
+  },
+  {
+    id: 'patch-email-raw-uniqueness', operation: 'update', kind: 'writes', description: "A PATCH checks the new e-mail's uniqueness on the raw address across all clients: PATCHing to an address another client's user has (with its own suffix) is a 409.",
+    patch: (s, { store }) => ({
+      patchConflict(ctx, rec, stored) {
+        const raw = unsuffixed(stored, rec.clientId);
+        const elsewhere = () => [...store.all()].find((u) => u !== rec && u.clientId !== rec.clientId && unsuffixed(u.email, u.clientId) === raw);
+        return s.patchConflict(ctx, rec, stored) ?? elsewhere();
+      },
+    }),
+  },
+  {
+    id: 'username-slug-unique', operation: 'all', kind: 'writes', description: "Usernames are unique and made like Cal.com's (slug of <local>-<1st domain label>-<2nd domain label>): different e-mails with the same slug (x_a@ vs x-a@, mail.example.com vs mail.example.org) are a false 409 CONFLICT on create and PATCH.",
+    patch: (s, { store }) => {
+      const unique = (stored: string, self?: UserRecord) => {
+        const slug = calcomUsername(stored);
+        for (const u of store.all()) if (u !== self && calcomUsername(u.email) === slug) throw pg.uniqueViolation('username');
+      };
+      return {
+        insertUser(ctx, row, body) {
+          unique(row.email);
+          return s.insertUser(ctx, row, body);
+        },
+        setEmail(ctx, rec, stored) {
+          unique(stored, rec);
+          s.setEmail(ctx, rec, stored);
+        },
+      };
+    },
   },
   {
     id: 'patch-duplicate-email-accepted', operation: 'update', kind: 'writes', description: 'A PATCH to an e-mail another user of the client already has succeeds (200): two users share one e-mail.',

@@ -1,7 +1,13 @@
 /** Faults of input validation: rules left out, and invalid input answered 500. */
-import { type MetadataBound, ok } from '../validation';
-import type { Patch } from '../seams';
-import { accepts, createRule, type FaultDef, isFiniteNumber, isString, patchRule } from './fault';
+import { fail, type FieldRule, LOCALE_LIST, type MetadataBound, ok } from '../validation';
+import { composePatches, type Patch } from '../seams';
+import { accepts, bothRules, createRule, type FaultDef, isFiniteNumber, isString, patchRule, refuses } from './fault';
+
+/** The enum member a string names in any letter case, if any. */
+const memberIgnoringCase = (v: unknown) => (typeof v === 'string' ? LOCALE_LIST.find((l) => l.toLowerCase() === v.toLowerCase()) : undefined);
+
+/** A global @Transform(trim) ahead of the rule. */
+const trimmed = (base: FieldRule): FieldRule => (v) => base(typeof v === 'string' ? v.trim() : v);
 
 /** A metadata bound never checked. */
 const unbounded = (bound: MetadataBound): Patch => (s) => ({ metadataBound: (b, n) => b === bound || s.metadataBound(b, n) });
@@ -58,6 +64,27 @@ export const VALIDATION_FAULTS = [
   {
     id: 'patch-weekstart-unchecked', operation: 'update', kind: 'validation', description: 'PATCH accepts any weekStart string.',
     patch: patchRule('weekStart', accepts(isString)),
+  },
+
+  // ── enums: members and near misses ────────────────────────────────────────
+  {
+    id: 'locale-bn-missing', operation: 'all', kind: 'enum', description: 'The locale enum lacks "bn" (42 values, as before 2025-07-08): locale "bn" is a 400 on create and PATCH.',
+    patch: bothRules('locale', refuses((v) => v === 'bn', (m) => fail('locale', 'value', m.mustBeOneOf('locale', LOCALE_LIST.filter((l) => l !== 'bn'))))),
+  },
+  {
+    id: 'locale-case-insensitive', operation: 'all', kind: 'enum', description: 'locale is compared case-insensitively: "EN" or "PT-br" is accepted and stored as the member ("en", "pt-BR"), on create and PATCH.',
+    patch: bothRules('locale', (base) => (v) => {
+      const member = memberIgnoringCase(v);
+      return member === undefined ? base(v) : ok(member);
+    }),
+  },
+  {
+    id: 'enum-spaces-trimmed', operation: 'all', kind: 'enum', description: 'weekStart and locale are trimmed before their enum check: " Monday " and "de " are accepted and stored trimmed (create and PATCH).',
+    patch: composePatches([bothRules('locale', trimmed), bothRules('weekStart', trimmed)]),
+  },
+  {
+    id: 'timeformat-range-checked', operation: 'all', kind: 'enum', description: 'timeFormat is checked as a range (@Min(12) @Max(24)) instead of the two values: 13..23 are accepted (create and PATCH).',
+    patch: bothRules('timeFormat', (base) => (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 12 && v <= 24 ? ok(v) : base(v))),
   },
   {
     id: 'patch-timeformat-string-accepted', operation: 'update', kind: 'validation', description: 'PATCH accepts timeFormat "12"/"24" as strings and stores the number.',
