@@ -23,7 +23,7 @@ import { ContractValidator } from '../fixtures/contract/validator';
 import { ManagedUsersClient, transportFor } from '../fixtures/client/client';
 import { NodeHttpContext } from '../fixtures/client/node-transport';
 import { OwnershipGate } from '../fixtures/client/ownership';
-import { RateBudget } from '../fixtures/client/pacer';
+import { budgetFor } from '../fixtures/client/pacer';
 import { FAULTS, isFaultId, startReferenceServer, type ReferenceServer } from '../server';
 import { explore, type ExploreResult } from './explore/run';
 import { formatResult } from './explore/report';
@@ -142,7 +142,7 @@ export function parseCli(argv: string[]): Cli {
 async function preflight(settings: Settings, validator: ContractValidator): Promise<void> {
   const request = new NodeHttpContext();
   try {
-    const transport = transportFor(settings, request, validator, new RateBudget(settings.rateLimit));
+    const transport = transportFor(settings, request, validator, budgetFor(settings));
     const gate = new OwnershipGate(() => false, 'nothing');
     for (const c of [settings.target.client, ...(settings.target.other ? [settings.target.other] : [])]) {
       const client = new ManagedUsersClient(transport, settings.target, c, gate);

@@ -23,7 +23,7 @@ import { leftovers, readLedgers } from '../fixtures/run/ledger';
 import { activate, loadValidator } from '../fixtures/run/settings';
 import { SpecError } from '../fixtures/contract/openapi';
 import { OwnershipGate } from '../fixtures/client/ownership';
-import { RateBudget } from '../fixtures/client/pacer';
+import { budgetFor } from '../fixtures/client/pacer';
 
 const CLI = {
   tool: 'sweep',
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   }
   // sweep's rule: the namespace and a run stamp older than the cutoff; every delete passes the gate, inside the rate budget.
   const gate = new OwnershipGate(isSweepable, `in namespace "${settings.namespace}" and older than ${olderThanMin} min`);
-  const clients = cleanupClients(target, transportFor(settings, context, validator, new RateBudget(settings.rateLimit)), gate);
+  const clients = cleanupClients(target, transportFor(settings, context, validator, budgetFor(settings)), gate);
   const ledgers = readLedgers(settings.stateDir).flatMap((r) => r.entries);
   const groups = leftovers(ledgers, { withKept: true }).filter((g) => g.base === target.baseUrl);
 

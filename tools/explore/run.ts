@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { NodeHttpContext } from '../../fixtures/client/node-transport';
 import { transportFor } from '../../fixtures/client/client';
 import { OwnershipGate } from '../../fixtures/client/ownership';
-import { RateBudget, UNPACED } from '../../fixtures/client/pacer';
+import { budgetFor, UNPACED } from '../../fixtures/client/pacer';
 import { parseOwnEmail } from '../../fixtures/contract/inputs';
 import { redact } from '../../fixtures/contract/redact';
 import type { ContractValidator } from '../../fixtures/contract/validator';
@@ -90,7 +90,7 @@ export async function explore(o: ExploreOptions): Promise<ExploreResult> {
   const { settings } = o;
   const target = settings.target;
   const request = new NodeHttpContext();
-  const budget = new RateBudget(settings.rateLimit);
+  const budget = budgetFor(settings);
   const ownRule = (email: string) => parseOwnEmail(email, settings.namespace)?.runId === settings.runId;
   const model = await startModel([target.client, ...(target.other ? [target.other] : [])]);
   let sequence = 0;
