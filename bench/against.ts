@@ -20,6 +20,8 @@ export interface AgainstRun {
   wallMs: number;
   exitCode: number | null;
   stdout: string;
+  /** The server's throttler, read from /__control/ratelimit after the run (with a rate limit only). */
+  rateLimit?: { requests: number; throttled: number; blocks: number };
   /** The last lines of the output, when the run did not pass. */
   tail?: string;
 }
@@ -40,9 +42,21 @@ export async function runAgainst(root: string, tmp: string, name: string, option
     const child = new Child(name, process.execPath, [cli, 'test', `--project=${project}`, '--reporter=./fixtures/report/redact-reporter.ts,dot', `--output=${join(tmp, `test-results-${name}`)}`], { cwd: root, env, group: true });
     const exit = await child.exited;
     const wallMs = performance.now() - started;
-    return { wallMs, exitCode: exit.code, stdout: child.stdout, ...(exit.code !== 0 ? { tail: child.stdout.split('\n').slice(-15).join('\n') } : {}) };
+    const rateLimit = options.rateLimit ? ((await (await fetch(`${url}/__control/ratelimit`)).json()) as AgainstRun['rateLimit']) : undefined;
+    return { wallMs, exitCode: exit.code, stdout: child.stdout, ...(rateLimit ? { rateLimit } : {}), ...(exit.code !== 0 ? { tail: child.stdout.split('\n').slice(-15).join('\n') } : {}) };
   } finally {
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   }
+}
+
+/** Checks a run ran, as Playwright counts them (passed, failed, flaky: the cleanup project's one test included). */
+export function checksRun(stdout: string): number {
+  const count = (what: string) => Number(new RegExp(`(\\d+) ${what}\\b`).exec(stdout)?.[1] ?? 0);
+  return count('passed') + count('failed') + count('flaky');
+}
+
+/** The pacer's end-of-run line (fixtures/harness/global-setup.ts), or null when the run printed none. */
+export function pacerLine(stdout: string): string | null {
+  return /requests: \d+ sent \(.*waiting for the rate budget.*/.exec(stdout)?.[0] ?? null;
 }

@@ -6,7 +6,8 @@
  * 3. peak memory of runner + workers and of the reference server
  * 4. reference-server throughput vs a bare node:http server (GET by id, create)
  * 5. npm run smoke against a host with 100 ms latency
- * 6. the contract suite under Cal.com's rate limits (time scaled 10×), vs the least time they allow
+ * 6. requests per run (by operation, per check) and the contract suite under Cal.com's rate limits (time scaled 10×;
+ *    without rate headers; and 500/min with 700 ms creates in real time), beside their floors
  * 7. the contract suite against a server whose create takes 700 ms, and the users a run creates
  * 8. a run where every check fails vs a passing run, and Playwright's floor for that many failures
  *
@@ -21,7 +22,7 @@ import { installHandlers, reapStrays, registerTemp, removeTemp, stopAll } from '
 import { BareProject, runContract, runSelftest, type ContractFigures, type RunFigures, type SelftestFigures } from './suite';
 import { measureThroughput, type ThroughputResult } from './throughput';
 import { runSmoke, type SmokeFigures } from './smoke';
-import { runRateLimited, SCALED_WINDOW_MS, type RateLimitFigures } from './ratelimit';
+import { BUDGET_CASES, budgetRows, byOperationText, describeBudgetRun, runBudgetCase, type BudgetFigures } from './budget';
 import { runSlowCreate, type SlowCreateFigures } from './slow-create';
 import { runFailing, type FailingFigures } from './failing';
 import { parseCli } from '../fixtures/settings/cli';
@@ -48,6 +49,7 @@ const CLI = {
   ],
   flags: {
     quick: { type: 'boolean', help: 'fewer rounds and shorter slices, and no self-test' },
+    budget: { type: 'boolean', help: "only the request and rate-budget figures: smoke and the suite under Cal.com's limits (~5 min)" },
     json: { type: 'string', value: '<file>', help: 'also write every figure as JSON to this file' },
   },
   notes: ['exit status: 0 figures printed (goals met or not), 1 the bench could not run, 2 bad input'],
@@ -55,12 +57,13 @@ const CLI = {
 
 interface Options {
   quick: boolean;
+  budget: boolean;
   json: string | undefined;
 }
 
 function parseArgs(argv: string[]): Options {
   const { values } = parseCli(CLI, argv);
-  return { quick: values.quick === true, json: values.json };
+  return { quick: values.quick === true, budget: values.budget === true, json: values.json };
 }
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
   out(`contract-suite bench ${date}${opts.quick ? ' (--quick)' : ''}`);
   out(`node ${process.version}, ${cpus().length} CPU(s) ${cpus()[0]?.model.trim() ?? ''}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   out('absolute times on a shared machine are noise; compare the ratios');
+  if (opts.budget) return budgetOnly(tmp, opts, started, date);
 
   // ── 1. contract suite vs Playwright's floor ───────────────────────────────
   out();
@@ -230,20 +234,14 @@ async function main(): Promise<void> {
   out('[4/8] npm run smoke against a host with 100 ms latency on every request');
   const smoke: SmokeFigures = await runSmoke(ROOT, tmp, 100);
   out(`  wall ${s(smoke.wallMs)} for ${smoke.requests} requests (${smoke.exitCode === 0 ? 'passed' : `exit ${smoke.exitCode}`})`);
+  out(`  requests by operation: ${byOperationText(smoke.tally)}; ${(smoke.tally.total / Math.max(1, smoke.checks)).toFixed(1)} per check (${smoke.checks} checks)`);
   if (smoke.tail) out(indent(smoke.tail));
   await reapStrays(1000);
 
   // ── 6. under Cal.com's rate limits ───────────────────────────────────────
   out();
-  out(`[6/8] the contract suite under Cal.com's rate limits, time scaled 10x (window and block ${SCALED_WINDOW_MS / 1000} s for 60 s)`);
-  const limited: RateLimitFigures[] = [];
-  for (const [name, limit, byAddress] of [['500/min (x-cal-client-id)', 500, false], ['120/min (address only)', 120, true]] as const) {
-    const r = await runRateLimited(ROOT, tmp, name.split(' ')[0]!.replace('/', '-per-'), limit, byAddress);
-    limited.push({ ...r, name });
-    out(`  ${name}: wall ${s(r.wallMs)} for ${r.requests} requests (${r.throttled} answered 429); least time ${s(r.leastMs)} = requests ÷ limit × window; ratio ${(r.wallMs / r.leastMs).toFixed(2)}x (${r.exitCode === 0 ? 'passed' : `exit ${r.exitCode}`})`);
-    if (r.tail) out(indent(r.tail));
-    await reapStrays(1000);
-  }
+  out("[6/8] the contract suite under Cal.com's rate limits (see bench/budget.ts)");
+  const limited = await runBudgetCases(tmp);
 
   // ── 7. a real server's slow create ───────────────────────────────────────
   out();
@@ -305,9 +303,7 @@ async function main(): Promise<void> {
   rows.push({ metric: "Playwright's floor for that many failures / passing run", value: `${(failFloor.wallMs / contractBest).toFixed(2)}x (${s(failFloor.wallMs)})`, goal: '', met: null });
   rows.push({ metric: `suite with ${GOALS.slowCreateMs} ms creates`, value: `${s(slow.wallMs)} (${slow.created} users created)`, goal: `<= ${GOALS.slowCreateS} s`, met: slow.exitCode === 0 && slow.wallMs <= GOALS.slowCreateS * 1000 });
   rows.push({ metric: 'users created per run', value: String(slow.created), goal: '', met: null });
-  for (const r of limited) {
-    rows.push({ metric: `suite under ${r.name}: wall / least`, value: `${(r.wallMs / r.leastMs).toFixed(2)}x (${s(r.wallMs)} / ${s(r.leastMs)}; ${r.requests} requests, ${r.throttled} x 429)`, goal: 'passes, no 429', met: r.exitCode === 0 && r.throttled === 0 });
-  }
+  rows.push(...requestRows(limited, smoke), ...budgetRows(limited));
   rows.push(
     { metric: 'peak RSS runner + workers', value: mib(memSupported ? mem.contractRunnerWorkersKiB : undefined), goal: '', met: null },
     { metric: 'peak RSS reference server', value: mib(memSupported ? mem.contractServerKiB : undefined), goal: '', met: null },
@@ -342,7 +338,7 @@ async function main(): Promise<void> {
       smoke: { wallS: smoke.wallMs / 1000, requests: smoke.requests, latencyMs: smoke.latencyMs, passed: smoke.exitCode === 0 },
       slowCreate: { ...slow, tail: undefined },
       failing: { ...failing, ratio: failRatio, floorMs: failFloor.wallMs },
-      rateLimited: limited.map(({ tail: _t, ...r }) => ({ ...r, ratio: r.wallMs / r.leastMs })),
+      rateLimited: limited.map(({ tail: _t, ...r }) => ({ ...r, ratio: r.floorMs ? r.wallMs / r.floorMs : null })),
       goals: GOALS,
       contract: { bestMs: contractBest, bareBestMs: bareBest, ratio: contractRatio, tests, apiRequests, bareManyBestMs: bareManyBest, runs: contractRuns.map(strip), bareRuns: bareRuns.map(strip), bareManyRuns: bareManyRuns.map(strip) },
       memory: memSupported ? mem : null,
@@ -352,6 +348,52 @@ async function main(): Promise<void> {
       missed: missed.map((r) => r.metric),
     };
     writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
+    out(`figures written to ${file}`);
+  }
+  removeTemp(tmp);
+}
+
+/** Every case of bench/budget.ts, printed as it ends. */
+async function runBudgetCases(tmp: string): Promise<BudgetFigures[]> {
+  const figures: BudgetFigures[] = [];
+  for (const c of BUDGET_CASES) {
+    const f = await runBudgetCase(ROOT, tmp, c);
+    figures.push(f);
+    for (const line of describeBudgetRun(f, figures)) out(`  ${line}`);
+    if (f.tail) out(indent(f.tail));
+    await reapStrays(1000);
+  }
+  return figures;
+}
+
+/** Requests per run, by operation and per check: the full suite (the first budget case's) and smoke. */
+function requestRows(limited: BudgetFigures[], smoke: SmokeFigures): Row[] {
+  const full = limited[0];
+  const per = (total: number, checks: number) => `${(total / Math.max(1, checks)).toFixed(1)} per check`;
+  return [
+    ...(full ? [{ metric: 'requests per run, full suite', value: `${full.requests.total} (${per(full.requests.total, full.checks)}): ${byOperationText(full.requests)}`, goal: '', met: null }] : []),
+    { metric: 'requests per run, smoke', value: `${smoke.tally.total} (${per(smoke.tally.total, smoke.checks)}): ${byOperationText(smoke.tally)}`, goal: '', met: null },
+  ];
+}
+
+/** `--budget`: smoke and the rate-budget cases only, with their table. */
+async function budgetOnly(tmp: string, opts: Options, started: number, date: string): Promise<void> {
+  out();
+  out('[1/2] npm run smoke against a host with 100 ms latency on every request');
+  const smoke = await runSmoke(ROOT, tmp, 100);
+  out(`  wall ${s(smoke.wallMs)}; requests by operation: ${byOperationText(smoke.tally)}; ${(smoke.tally.total / Math.max(1, smoke.checks)).toFixed(1)} per check (${smoke.checks} checks)`);
+  await reapStrays(1000);
+  out();
+  out("[2/2] the contract suite under Cal.com's rate limits (see bench/budget.ts)");
+  const limited = await runBudgetCases(tmp);
+  const rows = [...requestRows(limited, smoke), ...budgetRows(limited)];
+  out();
+  out(`summary (bench took ${s(performance.now() - started)})`);
+  printTable(rows);
+  if (opts.json) {
+    const file = resolve(process.cwd(), opts.json);
+    const strip = <T extends { tail?: string }>({ tail: _t, ...r }: T) => r;
+    writeFileSync(file, `${JSON.stringify({ date, node: process.version, cpus: cpus().length, smoke: strip(smoke), rateLimited: limited.map(strip), summary: rows }, null, 2)}\n`);
     out(`figures written to ${file}`);
   }
   removeTemp(tmp);

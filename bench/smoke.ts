@@ -4,21 +4,30 @@
  * would be. Goal: well under 15 s.
  */
 
-import { runAgainst } from './against';
+import { checksRun, runAgainst } from './against';
+import { newTally, tallied, type Tally } from './budget';
 
 export interface SmokeFigures {
   wallMs: number;
   exitCode: number | null;
   requests: number;
+  /** API requests by operation. */
+  tally: Tally;
+  /** Checks Playwright ran (the cleanup test included). */
+  checks: number;
   latencyMs: number;
   tail?: string;
 }
 
 export async function runSmoke(root: string, tmp: string, latencyMs = 100): Promise<SmokeFigures> {
   let requests = 0;
-  const r = await runAgainst(root, tmp, 'smoke', { latencyMs }, (handler) => (req, res) => {
-    requests++;
-    handler(req, res);
+  const tally = newTally();
+  const r = await runAgainst(root, tmp, 'smoke', { latencyMs }, (handler) => {
+    const counted = tallied(tally)(handler);
+    return (req, res) => {
+      requests++;
+      counted(req, res);
+    };
   }, 'smoke');
-  return { wallMs: r.wallMs, exitCode: r.exitCode, requests, latencyMs, ...(r.tail ? { tail: r.tail } : {}) };
+  return { wallMs: r.wallMs, exitCode: r.exitCode, requests, tally, checks: checksRun(r.stdout), latencyMs, ...(r.tail ? { tail: r.tail } : {}) };
 }

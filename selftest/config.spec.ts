@@ -127,6 +127,14 @@ test.describe('parseSettings: every mistake is a one-line ConfigError naming the
     configError(remote({ CONTRACT_RATE_LIMIT: '500' }), 'CONTRACT_RATE_LIMIT', /CONTRACT_RATE_LIMIT="500" is not a rate: write requests\/window, e\.g\. 500\/60s/);
   });
 
+  test('CONTRACT_RATE_SHARE: a fraction above 0 and at most 1, 0.9 by default', () => {
+    expect(parseSettings(remote(), null).rateShare).toBe(0.9);
+    for (const [raw, share] of [['0.5', 0.5], ['1', 1], ['.25', 0.25], ['1.0', 1], [' 0.75 ', 0.75]] as const) expect(parseSettings(remote({ CONTRACT_RATE_SHARE: raw }), null).rateShare).toBe(share);
+    for (const bad of ['0', '1.5', '-0.5', '50%', 'half', '1e-1', '0.']) {
+      configError(remote({ CONTRACT_RATE_SHARE: bad }), 'CONTRACT_RATE_SHARE', /is not a share: set it to a fraction above 0 and at most 1, e\.g\. 0\.5/);
+    }
+  });
+
   test('numbers and flags out of range', () => {
     configError(remote({ FAKER_SEED: 'abc' }), 'FAKER_SEED', /FAKER_SEED="abc" is not valid: set it to a whole number from 0 to 2147483647/);
     configError(remote({ FAKER_SEED: '2147483648' }), 'FAKER_SEED', /from 0 to 2147483647/);

@@ -3,7 +3,9 @@
  * applies Cal.com's rate limits (scaled down in time: a 1 s window and a 2 s
  * block instead of 60 s and 60 s), the whole suite passes with no failing
  * check, provokes no block, and leaves no user — whether the server budgets
- * by the x-cal-client-id header or only by the caller's address.
+ * by the x-cal-client-id header or only by the caller's address. Against a
+ * server that shows no rate headers, the first 429 teaches the budget, and
+ * there is no second block.
  */
 import { test, expect } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +33,7 @@ const CASES = [
 
 for (const c of CASES) {
   test(`${c.name}: every check passes, no block is provoked, no user is left`, async () => {
+    test.setTimeout(120_000); // ~800 requests at 0.9 of 40–60 a second, on a machine that may be busy
     const clients = newClients();
     const server = await startReferenceServer({ clients, variant: 'legal', preexistingUsers: 10, port: 0, rateLimit: c.rateLimit });
     try {
@@ -49,6 +52,29 @@ for (const c of CASES) {
     }
   });
 }
+
+test('no rate headers (120 per 3 s by address, 3 s block): one block teaches the budget, no second one; every check passes', async () => {
+  // 120/min scaled 20× in time. (At 40 per 1 s, the run's own delays between a permit and the request reaching
+  // the server, 100 ms and more on a loaded machine, are a tenth of the window: scaling distorts, not the pacer.)
+  test.setTimeout(150_000);
+  const clients = newClients();
+  const rateLimit = { limit: 120, windowMs: 3000, blockMs: 3000, addressLimit: 120, clientIdTracker: false, showHeaders: false };
+  const server = await startReferenceServer({ clients, variant: 'legal', preexistingUsers: 10, port: 0, rateLimit });
+  try {
+    const run = await runPlaywright(['--project=contract'], suiteEnv(server.url, clients, dir), 180_000);
+    expect(run.code, `${run.stdout.slice(-3000)}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).not.toMatch(/\d+ failed/);
+    const stats = await rateStats(server);
+    // The requests already under way when the first 429 came see the same block; the run never provokes another.
+    expect(stats.blocks, `${stats.requests} requests, ${stats.throttled} × 429`).toBe(1);
+    expect(stats.requests).toBeGreaterThan(rateLimit.limit * 3);
+    // The end-of-run line counts the same 429s, and says what they taught.
+    expect(run.stdout).toMatch(new RegExp(`requests: \\d+ sent \\(${stats.throttled} × 429 in 1 block, paused [\\d.]+ s\\), [\\d.]+ s waiting for the rate budget.* \\(share 0\\.9 of \\d+/3\\.15s, learned from a 429\\)`));
+    expect(await ourUsersLeft(server, clients)).toEqual([]);
+  } finally {
+    await server.close();
+  }
+});
 
 test('blocked anyway mid-run (someone else spent the budget): the run waits Retry-After out, passes, and cleans up', async () => {
   const clients = newClients();

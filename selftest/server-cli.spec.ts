@@ -41,6 +41,7 @@ test('rate-limit flags: Cal.com defaults, and each override', () => {
     limit: 10, windowMs: 60_000, blockMs: 3_600_000, addressLimit: 4, clientIdTracker: false,
   });
   expect(parseCli(['--rate-limit', '1000/2s']).rateLimit?.addressLimit).toBe(240);
+  expect(parseCli(['--rate-limit', '40/1s', '--no-rate-limit-headers']).rateLimit).toMatchObject({ limit: 40, showHeaders: false });
 });
 
 test('every mistake is one UsageError line naming the flag', () => {
@@ -108,7 +109,7 @@ test('--instances: clean and fault instances get 8 pre-existing users per client
 
 test('--help lists every flag with its meaning and exits 0', async () => {
   const flags = ['--port', '--host', '--prefix', '--variant', '--fault', '--seed', '--preexisting', '--lookalikes', '--jitter', '--latency', '--rate-limit', '--block',
-    '--address-rate-limit', '--no-client-id-tracker', '--instances', '--list-faults', '--list-variants', '--quiet', '--verbose', '--exit-on-stdin-close', '--help'];
+    '--address-rate-limit', '--no-client-id-tracker', '--no-rate-limit-headers', '--instances', '--list-faults', '--list-variants', '--quiet', '--verbose', '--exit-on-stdin-close', '--help'];
   for (const flag of flags) expect(HELP).toMatch(new RegExp(`^  ${flag}\\b.* \\S.{10,}$`, 'm'));
   for (const variant of VARIANT_NAMES) expect(HELP).toMatch(new RegExp(`^  ${variant} +\\S.{20,}$`, 'm'));
   const child = spawn(process.execPath, ['--import', 'tsx', join('server', 'main.ts'), '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -124,6 +124,10 @@ test('limiter: the window rolls over without a block; the address budget default
   const noHeader = createRateLimiter({ limit: 5, windowMs: 1000, blockMs: 1000, clientIdTracker: false }, () => t);
   expect(noHeader.hit(req).headers['X-RateLimit-Limit-Default']).toBe('1');
   expect(() => createRateLimiter({ limit: 0, windowMs: 1000, blockMs: 1000 })).toThrow(/limit/);
+  // showHeaders: false hides the budget; a 429 still says how long to wait.
+  const hidden = createRateLimiter({ limit: 1, windowMs: 1000, blockMs: 2000, showHeaders: false }, () => t);
+  expect(hidden.hit(req).headers).toEqual({});
+  expect(hidden.hit(req)).toEqual({ allowed: false, headers: { 'Retry-After': '2' } });
   expect(() => createRateLimiter({ limit: 1, windowMs: 1.5, blockMs: 1000 })).toThrow(/windowMs/);
 });
 
@@ -298,6 +302,7 @@ test('CLI: bad rate-limit values exit 2 with one line', async () => {
     [['--rate-limit', '5/1s', '--block', 'soon'], /--block/],
     [['--rate-limit', '5/1s', '--address-rate-limit', '0'], /--address-rate-limit/],
     [['--no-client-id-tracker'], /--no-client-id-tracker needs --rate-limit/],
+    [['--no-rate-limit-headers'], /--no-rate-limit-headers needs --rate-limit/],
   ];
   const results = await Promise.all(
     cases.map(

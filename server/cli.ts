@@ -50,6 +50,7 @@ const FLAGS = {
   block: { value: 'DURATION', help: 'how long a tracker that went over its budget is blocked (default 60s; needs --rate-limit)' },
   'address-rate-limit': { value: 'N', help: 'budget per window for requests without the header, per address (default round(N x 120/500), at least 1)' },
   'no-client-id-tracker': { value: null, help: 'ignore the x-cal-client-id header: count every request per address, with the address budget' },
+  'no-rate-limit-headers': { value: null, help: 'answer without X-RateLimit-* headers (a 429 keeps Retry-After): a server that does not show its budget' },
   instances: { value: 'NAMES', help: 'start many instances on OS-picked ports (clean, variant names, faults or fault ids, comma-separated); print one JSON line' },
   'list-faults': { value: null, help: 'print the fault catalogue (id, operation, kind, description) and exit' },
   'list-variants': { value: null, help: 'print each variant with its layers (version behaviours and faults, in order) and exit' },
@@ -156,9 +157,11 @@ export function parseCli(argv: string[]): Cli {
       blockMs: v.block === undefined ? 60_000 : durationArg('--block', v.block),
       addressLimit: v['address-rate-limit'] === undefined ? defaultAddressLimit(rate.limit) : intArg('--address-rate-limit', v['address-rate-limit'], 1, 1_000_000),
       clientIdTracker: v['no-client-id-tracker'] !== true,
+      ...(v['no-rate-limit-headers'] ? { showHeaders: false } : {}),
     };
   } else {
-    const orphan = v.block !== undefined ? '--block' : v['address-rate-limit'] !== undefined ? '--address-rate-limit' : v['no-client-id-tracker'] ? '--no-client-id-tracker' : null;
+    const orphan =
+      v.block !== undefined ? '--block' : v['address-rate-limit'] !== undefined ? '--address-rate-limit' : v['no-client-id-tracker'] ? '--no-client-id-tracker' : v['no-rate-limit-headers'] ? '--no-rate-limit-headers' : null;
     if (orphan !== null) throw new UsageError(`${orphan} needs --rate-limit N/WINDOW`);
   }
   const int = (name: 'port' | 'seed' | 'preexisting' | 'lookalikes' | 'jitter' | 'latency', min: number, max: number) => {
@@ -189,9 +192,10 @@ export function parseCli(argv: string[]): Cli {
 
 export function describeRateLimit(r: RateLimitOptions): string {
   const perAddress = `${r.addressLimit}/${r.windowMs}ms per address`;
+  const hidden = r.showHeaders === false ? ', no X-RateLimit-* headers' : '';
   return r.clientIdTracker === false
-    ? `${perAddress} (x-cal-client-id ignored), block ${r.blockMs}ms`
-    : `${r.limit}/${r.windowMs}ms per x-cal-client-id, ${perAddress} without it, block ${r.blockMs}ms`;
+    ? `${perAddress} (x-cal-client-id ignored), block ${r.blockMs}ms${hidden}`
+    : `${r.limit}/${r.windowMs}ms per x-cal-client-id, ${perAddress} without it, block ${r.blockMs}ms${hidden}`;
 }
 
 /** Pre-existing users per client of the clean, version and fault instances of --instances (legal ones have their own 40). */

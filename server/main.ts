@@ -4,6 +4,7 @@
  *   npx tsx server/main.ts [--port 0] [--host 127.0.0.1] [--prefix /api] [--variant <name>]
  *                          [--fault <id>] [--seed <n>] [--preexisting <n>] [--jitter <ms>] [--latency <ms>] [--quiet]
  *                          [--rate-limit <n>/<window>] [--block <duration>] [--address-rate-limit <n>] [--no-client-id-tracker]
+ *                          [--no-rate-limit-headers]
  *   npx tsx server/main.ts --instances clean,legal,faults [--verbose]
  *   npx tsx server/main.ts --list-faults
  *   npx tsx server/main.ts --list-variants

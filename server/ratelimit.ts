@@ -22,6 +22,8 @@ export interface RateLimitOptions {
   addressLimit?: number;
   /** Default true. false: ignore the header, count every request per address with the address budget. */
   clientIdTracker?: boolean;
+  /** Default true. false: answers carry no X-RateLimit-* headers (a 429 keeps Retry-After): a server that does not show its budget. */
+  showHeaders?: boolean;
 }
 
 export const CLIENT_ID_HEADER = 'x-cal-client-id';
@@ -121,9 +123,10 @@ export function createRateLimiter(opts: RateLimitOptions, now: () => number = Da
         'X-RateLimit-Remaining-Default': String(Math.max(0, budget - s.hits)),
         'X-RateLimit-Reset-Default': String(Math.ceil(s.windowEnd / 1000)),
       };
+      if (opts.showHeaders === false) for (const name in headers) delete headers[name];
       if (s.blockedUntil === 0) return { allowed: true, headers };
       throttled++;
-      headers['X-RateLimit-Remaining-Default'] = '0';
+      if (opts.showHeaders !== false) headers['X-RateLimit-Remaining-Default'] = '0';
       headers['Retry-After'] = String(Math.max(1, Math.ceil((s.blockedUntil - t) / 1000)));
       return { allowed: false, headers };
     },

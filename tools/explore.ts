@@ -16,7 +16,7 @@ import { randomInt } from 'node:crypto';
 import { ConfigError, embeddedClients, parseSettings, type Settings } from '../fixtures/settings/config';
 import { environment } from '../fixtures/settings/env';
 import { helpText, readCli, usageError, UsageError } from '../fixtures/settings/cli';
-import { RateBudget } from '../fixtures/settings/budget';
+import { budgetFor } from '../fixtures/settings/budget';
 import { activate, clientsFor, contractOf, runGate, type RunContext } from '../fixtures/client/context';
 import { loadDocumentText, parseContractDocument, SpecError } from '../fixtures/contract/openapi';
 import { validateOpenApiDocument } from '../fixtures/contract/openapi-validation';
@@ -159,7 +159,7 @@ async function main(): Promise<number> {
     } else settings = parseSettings(env, null);
     const text = await loadDocumentText(settings.spec, settings.requestTimeoutMs);
     await validateOpenApiDocument(text, settings.spec);
-    const ctx = activate(settings, { budget: new RateBudget(settings.rateLimit), contract: contractOf(parseContractDocument(text, settings.spec), settings.strict) });
+    const ctx = activate(settings, { budget: budgetFor(settings), contract: contractOf(parseContractDocument(text, settings.spec), settings.strict) });
     if (!embedded) await preflight(ctx);
 
     const where = embedded ? `the embedded reference server${cli.fault ? ` with fault ${cli.fault}` : ''}${cli.variant === 'legal' ? ' (legal variant)' : ''}` : settings.target.baseUrl;
