@@ -64,12 +64,21 @@ export function assembleSeams(env: Env, patch: Patch | undefined): Seams {
   return Object.assign(self, legal, patch?.(legal, env));
 }
 
+/** `second` laid over `first`: it sees the seams as `first` left them. */
+function overlay(first: Patch | undefined, second: Patch | undefined): Patch | undefined {
+  if (!first || !second) return first ?? second;
+  return (s, env) => {
+    const a = first(s, env);
+    return { ...a, ...second({ ...s, ...a }, env) };
+  };
+}
+
 export function createInstance(opts: InstanceOptions): Instance {
   const cfg = resolveConfig(opts);
   const store = createStore(cfg);
   const preexisting = seedPreexisting(cfg, store);
   const env: Env = { cfg, store, preexisting, answers: createAnswers(cfg.msgs) };
-  const seams = assembleSeams(env, faultPatch(cfg.fault));
+  const seams = assembleSeams(env, overlay(faultPatch(cfg.fault), opts.patch));
   const router = createRouter(env, { seams, throttle: createThrottle(cfg), preexisting });
   return { handler: router.handler, prefix: cfg.prefix, dispose: router.dispose };
 }

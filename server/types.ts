@@ -1,5 +1,6 @@
 import type { FaultId } from './faults';
 import type { RateLimitOptions } from './ratelimit';
+import type { Patch } from './seams';
 
 export type { FaultId } from './faults';
 export type { RateLimitOptions } from './ratelimit';
@@ -24,6 +25,8 @@ export interface InstanceOptions {
   prefix?: string;
   /** Inject exactly one fault from the catalogue. Default: none. */
   fault?: FaultId | null;
+  /** A patch of the seams laid over the fault's (npm run explore's model: the version behaviours and deviations its profile names). */
+  patch?: Patch;
   /** Default 'standard'. */
   variant?: Variant;
   /** Seed for ids, jitter, list order and pre-existing users (deterministic). */

@@ -223,7 +223,7 @@ function createRules(m: Messages, self: Seams): FieldRules<CreateField> {
     name: r.required('name', r.text('name')),
     // A numeric string has become a number already (transformCreate); another string is a value error.
     timeFormat: optional(r.timeFormat(['number', 'string'])),
-    weekStart: optional(r.text('weekStart')),
+    weekStart: optional(r.text('weekStart', r.member('weekStart', WEEKDAYS, WEEKDAY_LIST))),
     timeZone: optional(r.text('timeZone', r.zone)),
     locale: optional(r.text('locale', r.member('locale', LOCALES, LOCALE_LIST))),
     avatarUrl: optional(r.text('avatarUrl', r.url)),

@@ -59,8 +59,4 @@ export const VALIDATION_FAULTS = [
     id: 'patch-weekstart-unchecked', operation: 'update', kind: 'validation', description: 'PATCH accepts any weekStart string.',
     patch: patchRule('weekStart', accepts(isString)),
   },
-  {
-    id: 'patch-timeformat-string-accepted', operation: 'update', kind: 'validation', description: 'PATCH accepts timeFormat "12"/"24" as strings and stores the number.',
-    patch: patchRule('timeFormat', (base) => (v) => (v === '12' || v === '24' ? ok(Number(v)) : base(v))),
-  },
 ] as const satisfies readonly FaultDef[];
