@@ -1,5 +1,5 @@
 import { defineConfig, type ReporterDescription } from '@playwright/test';
-import { announce, prepareRun, refuseTracing, traceFlag } from './fixtures/settings/bootstrap';
+import { prepareRun, refuseTracing, traceFlag } from './fixtures/settings/bootstrap';
 import { ConfigError, INTERNAL_VARS } from './fixtures/settings/config';
 import { processRole } from './fixtures/settings/env';
 import { fail } from './fixtures/settings/cli';
@@ -21,8 +21,8 @@ if (inRunner && !process.listenerCount('SIGTERM')) {
 
 // Validates the environment (one line and exit 2 on a bad setting), fixes the
 // seed and run id, and — without CAL_API_URL — prepares the embedded server.
+// The run's first line comes from global setup, once the target's fingerprint is known.
 const { settings, report, embedded } = prepareRun();
-announce(settings);
 
 const CI = report.ci;
 // A --reporter list replaces the configured one: it must start with the redacting reporter, or the
