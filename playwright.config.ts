@@ -66,7 +66,8 @@ export default defineConfig({
   reporter,
   // Traces record request headers, and so the secret: they stay off.
   use: { trace: 'off', screenshot: 'off', video: 'off' },
-  globalSetup: './fixtures/harness/global-setup.ts',
+  // The preflight (its teardown cleans up after the run, interrupted or not), then the target's fingerprint and the run's first line.
+  globalSetup: ['./fixtures/harness/global-setup.ts', './fixtures/harness/global-fingerprint.ts'],
   // The embedded server listens on a port the OS picks (0) and says which: Playwright
   // reads it from its first line into CONTRACT_EMBEDDED_PORT, which the workers inherit.
   webServer: embedded

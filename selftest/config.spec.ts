@@ -473,7 +473,7 @@ test('the dotenv file applies in the runner and in its workers, and its FAKER_SE
   const ledgers = readdirSync(join(state, runId!)).filter((n) => n.startsWith('ledger-'));
   const emails = ledgers.flatMap((n) => readFileSync(join(state, runId!, n), 'utf8').trim().split('\n')).map((l) => (JSON.parse(l) as { email?: string }).email).filter(Boolean);
   expect(emails.length).toBeGreaterThan(0);
-  for (const e of emails) expect(e).toMatch(new RegExp(`^envns-${runId}-`));
+  for (const e of emails) expect(e).toMatch(new RegExp(`^envns-${runId}-`, 'i')); // the fingerprint sends one in capitals
 });
 
 test.describe('the runner on a bad setting: exit 2, one line, no stack, no secret', () => {
