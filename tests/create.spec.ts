@@ -1,5 +1,5 @@
 import { check } from '../fixtures/harness/test';
-import { expectEqual, expectStatus, expectThat, sameJson, suffixed } from '../fixtures/harness/checks';
+import { expectEqual, expectStatus, expectThat, sameJson, expectStoredEmail } from '../fixtures/harness/checks';
 import { describe } from '../fixtures/contract/validator';
 import { DEFAULT_TIME_ZONE } from '../fixtures/contract/inputs';
 import { ContractViolation } from '../fixtures/client/errors';
@@ -47,7 +47,7 @@ check.describe('create', () => {
 
   check('the stored e-mail is the raw one with +<clientId> before the @', { tag: ['@upstream', '@create'] }, async ({ given, api }) => {
     const created = await given.shared.aUser();
-    expectEqual(created.call, created.user.email, suffixed(created.input.email, api.clientId), 'the e-mail of the created user');
+    expectStoredEmail(created.call, created.user.email, created.input.email, api.clientId, 'the e-mail of the created user');
   });
 
   check('the username is derived from the suffixed e-mail', { tag: ['@upstream', '@create'] }, async ({ given, api }) => {
