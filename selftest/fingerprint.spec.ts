@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { compareWithProfiles, verdictOf, type Observation } from '../fixtures/client/fingerprint';
 import { loadProfile } from '../fixtures/contract/profile';
 import { startReferenceServer } from '../server';
-import { newClients, ROOT } from './support';
+import { newClients, ourUsersLeft, ROOT, runPlaywright, suiteEnv } from './support';
 
 const cliEnv = (state: string, env: Record<string, string>) => ({ ...process.env, CAL_API_URL: '', CONTRACT_ENV_FILE: '/dev/null', CONTRACT_STATE_DIR: state, ...env });
 const ARGS = ['--import', 'tsx', join(ROOT, 'tools', 'fingerprint.ts')];
@@ -80,6 +80,20 @@ test('a server answering "locale": null is told apart from published, and nothin
     expect(list.data.filter((u) => u.email.toLowerCase().startsWith('fpt-'))).toEqual([]);
   } finally {
     await server.close();
+  }
+});
+
+test("a run's first line names the profile the target behaves like, suggesting it where it differs, and leaves nothing behind", async () => {
+  const clients = newClients();
+  const server = await startReferenceServer({ clients, port: 0 });
+  const dir = mkdtempSync(join(tmpdir(), 'fingerprint-run-'));
+  try {
+    const run = await runPlaywright(['--project=contract', '--grep', 'nothing-matches-this'], suiteEnv(server.url, clients, dir, { CONTRACT_PROFILE: 'calcom-2025-05' }));
+    expect(run.stdout.split('\n')[0], run.stdout).toMatch(/^contract run [0-9a-z]{10} against http:\/\/127\.0\.0\.1:\d+: profile calcom-2025-05 \(the target behaves like published: set CONTRACT_PROFILE=published; npm run fingerprint shows how\), strict off,/);
+    expect(await ourUsersLeft(server, clients)).toEqual([]);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
