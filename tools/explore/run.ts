@@ -16,7 +16,7 @@ import { Ledger } from '../../fixtures/client/ledger';
 import { firstLine } from '../../fixtures/settings/text';
 import { Divergence } from './compare';
 import { type Step, describeStep, stepArbitraries } from './steps';
-import { Aborted, World, type Shared, type Stats } from './world';
+import { Abandoned, Aborted, World, type Shared, type Stats } from './world';
 import { modelPatch, startModel, type Settled } from './model';
 import { settleBehaviours, type Settlement } from './behaviours';
 
@@ -84,6 +84,7 @@ class StepCommand implements fc.AsyncCommand<FcModel, World> {
     return this.step.op === 'create' || this.step.op === 'list' || (this.step.op === 'get' && typeof this.step.who === 'string') || m.slots > 0;
   }
   async run(m: FcModel, w: World): Promise<void> {
+    if (w.abandoned) throw new Abandoned('abandoned');
     if (w.stopped) throw new Aborted(w.stopped);
     await w.run(this.step);
     m.slots = w.slotCount;
@@ -191,31 +192,48 @@ async function rounds(run: Run): Promise<void> {
 /** One fast-check run: the first divergence whose key is new, shrunk (other keys are ignored meanwhile). */
 async function oneRound(run: Run, seed: number, runs: number, timeMs: number, path: string | undefined): Promise<DivergenceReport | null> {
   const known = new Set(run.found.map((d) => d.key));
-  let hunting: string | null = null;
-  let lastFailed: { world: World; error: unknown } | null = null;
-  const property = fc.asyncProperty(fc.commands(run.commands, { maxCommands: run.o.maxSteps, size: 'max', replayPath: path ? run.o.replayPath : undefined }), async (cmds) => {
+  const hunt: Hunt = { hunting: null, lastFailed: null };
+  // fast-check stops waiting for a sequence at its time limit, but it keeps running: each is tracked, to be stopped and cleaned up.
+  const live = new Map<World, Promise<unknown>>();
+  const property = fc.asyncProperty(fc.commands(run.commands, { maxCommands: run.o.maxSteps, size: 'max', replayPath: path ? run.o.replayPath : undefined }), (cmds) => {
     if (run.o.signal?.aborted) run.aborted ??= 'interrupted';
-    if (run.aborted) return; // stopped: let fast-check finish at once
+    if (run.aborted) return Promise.resolve(); // stopped: let fast-check finish at once
     const world = new World(run.shared);
-    try {
-      await fc.asyncModelRun(() => ({ model: { slots: 0 }, real: world }), cmds);
-    } catch (e) {
-      if (e instanceof Aborted) return void (run.aborted ??= e.message);
-      const key = e instanceof Divergence ? e.key : `error: ${firstLine(e)}`;
-      if (known.has(key) || (hunting !== null && key !== hunting)) return; // found before, or another root cause while shrinking
-      hunting = key;
-      lastFailed = { world, error: e };
-      throw e;
-    } finally {
-      await cleanUpWorld(run, world);
-    }
+    const done = sequence(run, world, cmds, known, hunt);
+    live.set(world, done.catch(() => undefined).finally(() => live.delete(world)));
+    return done;
   });
   const details = await fc.check(property, { numRuns: runs, seed, path, endOnFailure: !run.o.shrink, plugins: [fc.interruptAfterTimeLimit(timeMs)] });
+  for (const world of live.keys()) world.abandoned = true;
+  await Promise.all(live.values());
   run.runs += run.aborted ? 0 : details.numRuns;
   run.interrupted = details.interrupted;
-  const failed = lastFailed as { world: World; error: unknown } | null;
-  if (!details.failed || run.aborted || !details.counterexample || !failed || hunting === null) return null;
-  return reportOf(run, failed, details, seed, hunting);
+  const { hunting, lastFailed } = hunt;
+  if (!details.failed || run.aborted || !details.counterexample || !lastFailed || hunting === null) return null;
+  return reportOf(run, lastFailed, details, seed, hunting);
+}
+
+/** The root cause a round hunts (the first new key it meets), and the last sequence that showed it (after shrinking: the smallest). */
+interface Hunt {
+  hunting: string | null;
+  lastFailed: { world: World; error: unknown } | null;
+}
+
+/** One sequence, cleaned up whatever happens: it fails fast-check's property only for the key the round hunts. */
+async function sequence(run: Run, world: World, cmds: Iterable<fc.AsyncCommand<FcModel, World>>, known: Set<string>, hunt: Hunt): Promise<void> {
+  try {
+    await fc.asyncModelRun(() => ({ model: { slots: 0 }, real: world }), cmds);
+  } catch (e) {
+    if (e instanceof Abandoned || world.abandoned) return;
+    if (e instanceof Aborted) return void (run.aborted ??= e.message);
+    const key = e instanceof Divergence ? e.key : `error: ${firstLine(e)}`;
+    if (known.has(key) || (hunt.hunting !== null && key !== hunt.hunting)) return; // found before, or another root cause while shrinking
+    hunt.hunting = key;
+    hunt.lastFailed = { world, error: e };
+    throw e;
+  } finally {
+    await cleanUpWorld(run, world);
+  }
 }
 
 async function cleanUpWorld(run: Run, world: World): Promise<void> {

@@ -29,6 +29,11 @@ export class Aborted extends Error {
   override name = 'Aborted';
 }
 
+/** A sequence fast-check gave up waiting for (its time limit): it stops at its next step and cleans up. Not a divergence. */
+export class Abandoned extends Error {
+  override name = 'Abandoned';
+}
+
 /** What every sequence of one explore run shares. */
 /** What the run exercised: target answers per operation and status. */
 export type Stats = Record<string, Record<string, number>>;
@@ -86,6 +91,8 @@ const suffix = (email: string, clientId: string) => {
 
 export class World {
   readonly log: LoggedStep[] = [];
+  /** Set when fast-check no longer waits for this sequence: its next step throws Abandoned. */
+  abandoned = false;
   private readonly slots: Slot[] = [];
   /** Every e-mail this sequence sent, lower-cased: what "reuse" picks from. */
   private readonly emails: string[] = [];
