@@ -1,5 +1,5 @@
 import { defineConfig, type ReporterDescription } from '@playwright/test';
-import { announce, prepareRun, refuseTracing, traceFlag } from './fixtures/settings/bootstrap';
+import { prepareRun, refuseTracing, traceFlag } from './fixtures/settings/bootstrap';
 import { ConfigError, INTERNAL_VARS } from './fixtures/settings/config';
 import { processRole } from './fixtures/settings/env';
 import { fail } from './fixtures/settings/cli';
@@ -21,8 +21,8 @@ if (inRunner && !process.listenerCount('SIGTERM')) {
 
 // Validates the environment (one line and exit 2 on a bad setting), fixes the
 // seed and run id, and — without CAL_API_URL — prepares the embedded server.
+// The run's first line comes from global setup, once the target's fingerprint is known.
 const { settings, report, embedded } = prepareRun();
-announce(settings);
 
 const CI = report.ci;
 // A --reporter list replaces the configured one: it must start with the redacting reporter, or the
@@ -71,7 +71,8 @@ export default defineConfig({
   reporter,
   // Traces record request headers, and so the secret: they stay off.
   use: { trace: 'off', screenshot: 'off', video: 'off' },
-  globalSetup: './fixtures/harness/global-setup.ts',
+  // The preflight (its teardown cleans up after the run, interrupted or not), then the target's fingerprint and the run's first line.
+  globalSetup: ['./fixtures/harness/global-setup.ts', './fixtures/harness/global-fingerprint.ts'],
   // The embedded server listens on a port the OS picks (0) and says which: Playwright
   // reads it from its first line into CONTRACT_EMBEDDED_PORT, which the workers inherit.
   webServer: embedded

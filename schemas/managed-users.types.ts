@@ -160,16 +160,13 @@ export interface components {
             [key: string]: unknown;
         };
         CreateManagedUserInput: {
-            /**
-             * Format: email
-             * @description Not format-checked by the server; stored lower-cased and suffixed.
-             */
+            /** @description Any string: the published document gives no format, so a 400 for a malformed address is not promised either way. An address a server accepts is stored by the suffix rule, local+<clientId>@domain, with the domain as sent; its letter case is a version behaviour. */
             email: string;
             name: string;
             /** @enum {integer} */
             timeFormat?: 12 | 24;
             weekStart?: components["schemas"]["Weekday"];
-            /** @description Absent or null: Europe/London, and no default schedule. */
+            /** @description Absent: Europe/London, and no default schedule. null is a version behaviour (timeZone-null-on-create). */
             timeZone?: string;
             locale?: components["schemas"]["Locale"];
             /** Format: uri */
@@ -180,7 +177,7 @@ export interface components {
             [key: string]: unknown;
         };
         UpdateManagedUserInput: {
-            /** Format: email */
+            /** @description Any string, as on create: a new address is suffixed again (local+<clientId>@domain) and the username regenerated. */
             email?: string;
             name?: string;
             /** @enum {integer} */

@@ -544,7 +544,7 @@ test('pre-existing users keep their data whatever fault is active', async () => 
   const reference = await start(options);
   const expected = await listAll(reference);
   const dataFaults: FaultId[] = [
-    'create-drops-bio', 'create-drops-metadata', 'email-not-suffixed', 'email-case-preserved', 'default-timezone-utc',
+    'create-drops-bio', 'create-drops-metadata', 'email-not-suffixed', 'email-domain-only-lower-cased', 'default-timezone-utc',
     'default-schedule-null', 'default-schedule-without-timezone', 'sensitive-field-leak', 'create-echoes-unknown',
   ];
   const bases = await Promise.all(dataFaults.map((fault) => start({ ...options, fault })));

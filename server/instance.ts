@@ -71,8 +71,8 @@ export function createInstance(opts: InstanceOptions): Instance {
   const store = createStore(cfg);
   const preexisting = seedPreexisting(cfg, store);
   const env: Env = { cfg, store, preexisting, answers: createAnswers(cfg.msgs) };
-  // The variant's layers, then the injected fault over them.
-  const layers = [variantPatch(cfg.variant), faultPatch(cfg.fault)].filter((p): p is Patch => p !== undefined);
+  // The variant's layers, then the injected fault over them, then a caller's patch (explore's model).
+  const layers = [variantPatch(cfg.variant), faultPatch(cfg.fault), opts.patch].filter((p): p is Patch => p !== undefined);
   const seams = assembleSeams(env, layers.length === 0 ? undefined : composePatches(layers));
   const router = createRouter(env, { seams, throttle: createThrottle(cfg), preexisting });
   return { handler: router.handler, prefix: cfg.prefix, dispose: router.dispose };

@@ -1,6 +1,7 @@
 import type { FaultId } from './faults';
 import type { RateLimitOptions } from './ratelimit';
 import type { Variant } from './variants';
+import type { Patch } from './seams';
 
 export type { FaultId } from './faults';
 export type { RateLimitOptions } from './ratelimit';
@@ -27,6 +28,8 @@ export interface InstanceOptions {
   prefix?: string;
   /** Inject exactly one fault from the catalogue. Default: none. */
   fault?: FaultId | null;
+  /** A patch of the seams laid over the variant's and the fault's (npm run explore's model: the version behaviours and deviations its profile names). */
+  patch?: Patch;
   /** Default 'standard' (server/variants/). */
   variant?: Variant;
   /** Seed for ids, jitter, list order and pre-existing users (deterministic). */

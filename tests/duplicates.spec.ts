@@ -1,5 +1,6 @@
 import { check } from '../fixtures/harness/test';
-import { expectError, expectStatus, expectThat } from '../fixtures/harness/checks';
+import { expectBehaviour, expectError, expectStatus, expectThat } from '../fixtures/harness/checks';
+import { shownEmailCase } from '../fixtures/contract/behaviours';
 
 check.describe('duplicates', () => {
   check('creating the same e-mail again is a 409 naming the existing user', { tag: ['@upstream', '@create'] }, async ({ given, api, inputs }) => {
@@ -10,10 +11,16 @@ check.describe('duplicates', () => {
     expectThat(again, new RegExp(`(^|\\D)${first.user.id}(\\D|$)`).test(message), `the 409 message ${JSON.stringify(message)} does not name the existing user's id ${first.user.id}`);
   });
 
-  check('the same e-mail in other letter case is the same user (409)', { tag: ['@inferred', '@create', '@v-lowercase-emails', '@later-versions'] }, async ({ given, api, inputs }) => {
-    const first = await given.aUser();
-    const again = await api.createUser({ ...inputs.createBody(), email: first.input.email.toUpperCase() });
-    expectError(again, 409, 'creating a user whose e-mail differs only in letter case');
+  check('an e-mail in other letter case is the same user (409) where e-mails are lower-cased, and another user where their case is kept', { tag: ['@inferred', '@create', '@version'] }, async ({ given, api, inputs, profile }) => {
+    const raw = inputs.email();
+    const upper = raw.toUpperCase();
+    const first = await given.aUser({ email: upper });
+    const kept = shownEmailCase(upper, first.user.email, api.clientId);
+    expectBehaviour(first.call, profile, 'email-case', kept, `create with the e-mail ${upper}`);
+    const again = await api.createUser({ ...inputs.createBody(), email: raw });
+    if (kept === 'lower-cased') return expectError(again, 409, `creating ${raw} after ${upper}, where e-mails are lower-cased`);
+    expectStatus(again, 201, `creating ${raw} after ${upper}, where the case of an e-mail is kept: two e-mails, two users (a 409 is a false duplicate)`);
+    expectThat(again, again.data.user.id !== first.user.id, `${raw} and ${upper} got the same user id`);
   });
 
   check('concurrent creates of one e-mail yield exactly one user', { tag: ['@inferred', '@create'] }, async ({ api, inputs }) => {

@@ -3,7 +3,7 @@ import { expectStatus, expectThat } from '../fixtures/harness/checks';
 import { expectAccessExpiry, expectDistinctTokens, expectExpiryClaims, expectJwtTypes, expectOwnerClaims, expectRefreshExpiry } from '../fixtures/harness/tokens';
 
 check.describe('force-refresh', () => {
-  check('force-refresh answers 200 with a token pair and both expiries', { tag: ['@spec', '@forceRefresh', '@v-new-fields', '@later-versions'] }, async ({ given, api }) => {
+  check('force-refresh answers 200 with a token pair and both expiries', { tag: ['@spec', '@forceRefresh'] }, async ({ given, api }) => {
     const { user } = await given.worker.aUser(); // a refresh changes only its tokens
     const keys = await api.forceRefresh(user.id);
     expectStatus(keys, 200, 'force-refreshing');
@@ -22,7 +22,7 @@ check.describe('force-refresh', () => {
     expectThat(second, ![second.data.accessToken, second.data.refreshToken].some((t) => earlier.includes(t)), 'a second force-refresh returned a token issued before');
   });
 
-  check('refreshed tokens are JWTs for this client and user with matching expiries', { tag: ['@upstream', '@forceRefresh', '@v-new-fields', '@later-versions'] }, async ({ given, api }) => {
+  check('refreshed tokens are JWTs for this client and user with matching expiries', { tag: ['@upstream', '@forceRefresh'] }, async ({ given, api }) => {
     const { user } = await given.worker.aUser(); // a refresh changes only its tokens
     const keys = await api.forceRefresh(user.id);
     expectStatus(keys, 200, 'force-refreshing');
@@ -32,7 +32,7 @@ check.describe('force-refresh', () => {
     expectDistinctTokens(keys, keys.data);
   });
 
-  check('refreshed expiries are epoch ms: about 60 minutes and one year ahead', { tag: ['@inferred', '@forceRefresh', '@v-new-fields', '@later-versions'] }, async ({ given, api }) => {
+  check('refreshed expiries are epoch ms: about 60 minutes and one year ahead', { tag: ['@inferred', '@forceRefresh'] }, async ({ given, api }) => {
     const { user } = await given.worker.aUser(); // a refresh changes only its tokens
     const keys = await api.forceRefresh(user.id);
     expectStatus(keys, 200, 'force-refreshing');

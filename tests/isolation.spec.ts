@@ -30,7 +30,7 @@ check.describe('isolation between OAuth clients', () => {
     expectError(await api.forceRefresh(theirs.user.id), 404, "force-refreshing the other client's user");
   });
 
-  check("another client's user is absent from this client's list", { tag: ['@inferred', '@list', '@v-list-filters', '@later-versions'] }, async ({ given, api }) => {
+  check("another client's user is absent from this client's list", { tag: ['@inferred', '@list'] }, async ({ given, api }) => {
     const theirs = await given.shared.aUserOfTheOtherClient();
     const page = await api.getManagedUsers({ limit: 250 });
     expectStatus(page, 200, 'listing');

@@ -56,7 +56,7 @@ interface Suite {
 }
 
 export function renderTable(checks: Listed[]): string {
-  const lines = ['| file | check | provenance | operations | versions |', '|---|---|---|---|---|'];
+  const lines = ['| file | check | provenance | operations | version |', '|---|---|---|---|---|'];
   // The checks generated from the document (one per rule and side) are one row: `npm run rules` lists them.
   const generated = checks.filter((c) => c.file.endsWith('rules.spec.ts'));
   if (generated.length) {
@@ -67,7 +67,7 @@ export function renderTable(checks: Listed[]): string {
     const tags = c.tags;
     const prov = tags.filter((t) => PROVENANCE.includes(t));
     const ops = tags.filter((t) => OPERATIONS.includes(t)).map((t) => t.slice(1));
-    const versions = tags.filter((t) => t.startsWith('@v-'));
+    const versions = tags.filter((t) => t === '@version');
     const file = c.file.replace(/\.(spec|teardown)\.ts$/, '');
     lines.push(`| ${file} | ${c.title.replace(/\|/g, '\\|')}${tags.includes('@smoke') ? ' (smoke)' : ''} | ${prov.join(' ')} | ${ops.length === OPERATIONS.length ? 'all' : ops.join(', ')} | ${versions.join(' ')} |`);
   }

@@ -9,19 +9,23 @@
  *
  * Target: CAL_API_URL and the client variables (as for npm run contract), or,
  * when unset, an embedded reference server it starts itself (--fault, --variant
- * pick which). Exit 0: no divergence; 1: a divergence; 2: bad input, an
- * unusable target, or stopped without a verdict (rate limited, interrupted).
+ * pick which). The model answers what the document and the profile in force
+ * (CONTRACT_PROFILE, CONTRACT_ACCEPT) promise; up to --max-divergences
+ * distinct divergences are collected, each shrunk. Exit 0: no divergence;
+ * 1: divergences; 2: bad input, an unusable target, or stopped without a
+ * verdict (rate limited, interrupted).
  */
 import { randomInt } from 'node:crypto';
 import { ConfigError, embeddedClients, parseSettings, type Settings } from '../fixtures/settings/config';
 import { environment } from '../fixtures/settings/env';
 import { helpText, readCli, usageError, UsageError } from '../fixtures/settings/cli';
 import { budgetFor } from '../fixtures/settings/budget';
-import { activate, clientsFor, contractOf, runGate, type RunContext } from '../fixtures/client/context';
+import { activate, clientsFor, contractOf, profileOf, runGate, type RunContext } from '../fixtures/client/context';
 import { loadDocumentText, parseContractDocument, SpecError } from '../fixtures/contract/openapi';
 import { validateOpenApiDocument } from '../fixtures/contract/openapi-validation';
 import { NodeHttpContext } from '../fixtures/client/node-transport';
 import { TransportError } from '../fixtures/client/errors';
+import { AcceptFileError } from '../fixtures/contract/deviations';
 import { FAULTS, isFaultId, startReferenceServer, type ReferenceServer } from '../server';
 import { explore, type ExploreResult } from './explore/run';
 import { formatResult } from './explore/report';
@@ -33,9 +37,13 @@ export const CLI = {
     'Random sequences of the six managed-user operations, for both OAuth clients,',
     'sent to the target and to the reference model; answers compared semantically',
     '(ids mapped, tokens by their claims, lists as sets of this run\'s own users).',
-    'A divergence is shrunk to a minimal sequence and printed with its replay line',
-    'and redacted curl lines. Every user it creates is this run\'s (namespaced,',
-    'ledgered, behind the ownership gate) and is deleted again.',
+    'The model answers what the document and the profile in force promise',
+    '(CONTRACT_PROFILE, CONTRACT_ACCEPT): a deviation the profile accepts, or a',
+    'version behaviour it names (or the target shows, where the profile leaves a',
+    'choice), is no divergence. Up to --max-divergences distinct divergences (one',
+    'per root cause) are collected, each shrunk to a minimal sequence and printed',
+    'with its replay line and redacted curl lines. Every user it creates is this',
+    'run\'s (namespaced, ledgered, behind the ownership gate) and is deleted again.',
     '',
     'target: CAL_API_URL, CAL_OAUTH_CLIENT_ID/SECRET (and CAL_OTHER_OAUTH_CLIENT_*),',
     '        as for npm run contract; unset: an embedded reference server',
@@ -47,13 +55,14 @@ export const CLI = {
     steps: { type: 'string', value: '<n>', help: 'most steps per sequence (default 25)' },
     path: { type: 'string', value: '<path>', help: "replay one sequence: fast-check's counterexample path (with --seed)" },
     'replay-path': { type: 'string', value: '<p>', help: "with --path: the steps' replay path, as printed" },
-    'no-shrink': { type: 'boolean', help: 'report the first divergence as found, without shrinking it' },
+    'no-shrink': { type: 'boolean', help: 'report each divergence as found, without shrinking it' },
+    'max-divergences': { type: 'string', value: '<n>', help: 'distinct divergences to collect before stopping (default 5)' },
     json: { type: 'string', value: '<file>', help: 'also write the result as JSON' },
     fault: { type: 'string', value: '<id>', help: 'embedded target only: inject this reference-server fault' },
     variant: { type: 'string', value: '<name>', help: 'embedded target only: standard (default) or legal' },
     quiet: { type: 'boolean', help: 'no progress lines' },
   },
-  notes: ['exit: 0 no divergence; 1 a divergence; 2 bad input, an unusable target, or', 'stopped without a verdict (rate limited, interrupted)'],
+  notes: ['exit: 0 no divergence; 1 divergences; 2 bad input, an unusable target, or', 'stopped without a verdict (rate limited, interrupted)'],
 } as const;
 
 export const HELP = helpText(CLI);
@@ -83,6 +92,7 @@ export interface Cli {
   path?: string;
   replayPath?: string;
   shrink: boolean;
+  maxDivergences: number;
   json?: string;
   fault?: string;
   variant: 'standard' | 'legal';
@@ -109,6 +119,7 @@ export function parseCli(argv: string[]): Cli {
     ...(v.path !== undefined ? { path: v.path } : {}),
     ...(v['replay-path'] !== undefined ? { replayPath: v['replay-path'] } : {}),
     shrink: v['no-shrink'] !== true,
+    maxDivergences: positiveInt('max-divergences', v['max-divergences'], 5, 100),
     ...(v.json !== undefined ? { json: v.json } : {}),
     ...(v.fault !== undefined ? { fault: v.fault } : {}),
     variant: (v.variant) ?? 'standard',
@@ -159,12 +170,12 @@ async function main(): Promise<number> {
     } else settings = parseSettings(env, null);
     const text = await loadDocumentText(settings.spec, settings.requestTimeoutMs);
     await validateOpenApiDocument(text, settings.spec);
-    const ctx = activate(settings, { budget: budgetFor(settings), contract: contractOf(parseContractDocument(text, settings.spec), settings.strict) });
+    const ctx = activate(settings, { budget: budgetFor(settings), contract: contractOf(parseContractDocument(text, settings.spec), settings.strict, profileOf(settings)) });
     if (!embedded) await preflight(ctx);
 
     const where = embedded ? `the embedded reference server${cli.fault ? ` with fault ${cli.fault}` : ''}${cli.variant === 'legal' ? ' (legal variant)' : ''}` : settings.target.baseUrl;
     const others = settings.target.other ? 'both clients' : 'one client (set CAL_OTHER_OAUTH_CLIENT_* for cross-client steps)';
-    process.stdout.write(`explore run ${settings.runId} against ${where}, ${others}, seed ${cli.seed}: up to ${cli.runs} sequences of up to ${cli.steps} steps in ${cli.timeMs / 1000} s\n`);
+    process.stdout.write(`explore run ${settings.runId} against ${where}, ${others}, profile ${ctx.contract.profile.name}, seed ${cli.seed}: up to ${cli.runs} sequences of up to ${cli.steps} steps in ${cli.timeMs / 1000} s, up to ${cli.maxDivergences} divergence(s)\n`);
 
     const controller = new AbortController();
     const stop = () => controller.abort();
@@ -179,6 +190,7 @@ async function main(): Promise<number> {
       ...(cli.replayPath !== undefined ? { replayPath: cli.replayPath } : {}),
       maxSteps: cli.steps,
       shrink: cli.shrink,
+      maxDivergences: cli.maxDivergences,
       ledger: true,
       progress: cli.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
       signal: controller.signal,
@@ -188,7 +200,7 @@ async function main(): Promise<number> {
       const { writeFileSync } = await import('node:fs');
       writeFileSync(cli.json, `${JSON.stringify(result, null, 2)}\n`);
     }
-    return result.divergence ? 1 : result.aborted ? 2 : 0;
+    return result.divergences.length ? 1 : result.aborted ? 2 : 0;
   } finally {
     await embedded?.close();
   }
@@ -198,7 +210,7 @@ if (require.main === module) {
   main().then(
     (code) => process.exit(code),
     (e) => {
-      const known = e instanceof UsageError || e instanceof ConfigError || e instanceof SpecError;
+      const known = e instanceof UsageError || e instanceof ConfigError || e instanceof SpecError || e instanceof AcceptFileError;
       process.stderr.write(`explore: ${known ? e.message : String((e as Error)?.message ?? e).split('\n')[0]}\n`);
       process.exit(2);
     },

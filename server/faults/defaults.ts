@@ -49,8 +49,8 @@ export const DEFAULTS_FAULTS = [
     patch: () => ({ storedEmail: (_ctx, raw) => raw }),
   },
   {
-    id: 'email-case-preserved', operation: 'all', kind: 'defaults', description: 'E-mails are not lower-cased (create and PATCH).',
-    patch: () => ({ normaliseEmail: (email) => email }),
+    id: 'email-domain-only-lower-cased', operation: 'all', kind: 'defaults', description: 'Only the domain of an e-mail is lower-cased (create and PATCH): no version does that (they keep an e-mail as sent or lower-case all of it).',
+    patch: () => ({ normaliseEmail: (email) => (email.includes('@') ? `${email.slice(0, email.lastIndexOf('@'))}${email.slice(email.lastIndexOf('@')).toLowerCase()}` : email) }),
   },
   {
     id: 'create-drops-bio', operation: 'create', kind: 'defaults', description: 'bio sent on create is not stored.',

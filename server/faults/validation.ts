@@ -86,8 +86,4 @@ export const VALIDATION_FAULTS = [
     id: 'timeformat-range-checked', operation: 'all', kind: 'enum', description: 'timeFormat is checked as a range (@Min(12) @Max(24)) instead of the two values: 13..23 are accepted (create and PATCH).',
     patch: bothRules('timeFormat', (base) => (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 12 && v <= 24 ? ok(v) : base(v))),
   },
-  {
-    id: 'patch-timeformat-string-accepted', operation: 'update', kind: 'validation', description: 'PATCH accepts timeFormat "12"/"24" as strings and stores the number.',
-    patch: patchRule('timeFormat', (base) => (v) => (v === '12' || v === '24' ? ok(Number(v)) : base(v))),
-  },
 ] as const satisfies readonly FaultDef[];

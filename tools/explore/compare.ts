@@ -18,12 +18,18 @@ export function describe(value: unknown): string {
   return json.length > 60 ? `${json.slice(0, 57)}…` : json;
 }
 
-/** The target and the model disagree: what, at which step, and the target's request that showed it. */
+/**
+ * The target and the model disagree: what, at which step, and the target's request that showed it. `aspect`
+ * names what differs without the step's particulars (ids, values); with the step's operation it is the
+ * divergence's key: one root cause, one key (`key`, set by the world, or given for what spans operations).
+ */
 export class Divergence extends Error {
   override name = 'Divergence';
   constructor(
     readonly what: string,
     readonly call?: Reproducible,
+    readonly aspect = 'other',
+    public key = '',
   ) {
     super(what);
   }
@@ -48,17 +54,17 @@ export function compareStatus(what: string, target: ApiCall, model: ApiCall, pre
   if (target.status !== model.status) {
     const t = target.error ? ` ${codeOf(target)}: ${describe(target.error.message)}` : '';
     const m = model.error ? ` ${codeOf(model)}: ${describe(model.error.message)}` : '';
-    throw new Divergence(`${what}: the target answered ${target.status}${t}, the model ${model.status}${m}`, target);
+    throw new Divergence(`${what}: the target answered ${target.status}${t}, the model ${model.status}${m}`, target, `status ${target.status}, the model's ${model.status}`);
   }
   if (target.status < 400) return;
   const tc = CODE_CLASS[codeOf(target)] ?? codeOf(target);
   const mc = CODE_CLASS[codeOf(model)] ?? codeOf(model);
-  if (tc !== mc) throw new Divergence(`${what}: both answered ${target.status}, but the target's error.code is ${describe(codeOf(target))}, the model's ${describe(codeOf(model))}`, target);
+  if (tc !== mc) throw new Divergence(`${what}: both answered ${target.status}, but the target's error.code is ${describe(codeOf(target))}, the model's ${describe(codeOf(model))}`, target, `error.code ${tc}, the model's ${mc}`);
   const mDetails = Array.isArray(model.error?.details?.errors);
-  if (mDetails && !Array.isArray(target.error?.details?.errors)) throw new Divergence(`${what}: a validation 400 without error.details.errors (the model lists its problems)`, target);
+  if (mDetails && !Array.isArray(target.error?.details?.errors)) throw new Divergence(`${what}: a validation 400 without error.details.errors (the model lists its problems)`, target, 'a 400 without details.errors');
   const path = String(target.body?.path ?? '').split('?')[0] ?? '';
   const sent = new URL(target.sent.url).pathname;
-  if (path !== sent && !(prefix && `${prefix}${path}` === sent)) throw new Divergence(`${what}: the error envelope's path is ${describe(target.body?.path)}, not the request path ${sent}`, target);
+  if (path !== sent && !(prefix && `${prefix}${path}` === sent)) throw new Divergence(`${what}: the error envelope's path is ${describe(target.body?.path)}, not the request path ${sent}`, target, 'the error path');
 }
 
 /** Only letters and digits, lower-cased: usernames are slugs whose separators a server chooses. */
@@ -82,9 +88,9 @@ export interface UserContext {
 
 /** One user object of the target against the model's. Throws a Divergence. */
 export function compareUser(what: string, call: ApiCall, t: Record<string, unknown> | undefined, m: Record<string, unknown> | undefined, ctx: UserContext): void {
-  if (!t || typeof t !== 'object') throw new Divergence(`${what}: the target's answer holds no user object`, call);
+  if (!t || typeof t !== 'object') throw new Divergence(`${what}: the target's answer holds no user object`, call, 'no user object');
   if (!m) return;
-  if (t.id !== ctx.targetId) throw new Divergence(`${what}: the target answered user ${describe(t.id)}, expected user ${ctx.targetId}`, call);
+  if (t.id !== ctx.targetId) throw new Divergence(`${what}: the target answered user ${describe(t.id)}, expected user ${ctx.targetId}`, call, 'another user');
   const fields = new Set([...ctx.declared, ...Object.keys(m)]);
   for (const f of fields) {
     if (f === 'id') continue;
@@ -93,22 +99,22 @@ export function compareUser(what: string, call: ApiCall, t: Record<string, unkno
     if (f === 'createdDate') {
       const ms = Date.parse(String(tv));
       if (ctx.createdAt.value === undefined) ctx.createdAt.value = ms;
-      else if (ms !== ctx.createdAt.value) throw new Divergence(`${what}: createdDate changed from ${new Date(ctx.createdAt.value).toISOString()} to ${describe(tv)}`, call);
+      else if (ms !== ctx.createdAt.value) throw new Divergence(`${what}: createdDate changed from ${new Date(ctx.createdAt.value).toISOString()} to ${describe(tv)}`, call, 'createdDate changed');
       continue;
     }
     if (f === 'username') {
-      if ((tv === null) !== (mv === null) || slug(tv) !== slug(mv)) throw new Divergence(`${what}: username ${describe(tv)}, the model has ${describe(mv)} (compared without separators)`, call);
+      if ((tv === null) !== (mv === null) || slug(tv) !== slug(mv)) throw new Divergence(`${what}: username ${describe(tv)}, the model has ${describe(mv)} (compared without separators)`, call, 'username');
       continue;
     }
     if (f === 'defaultScheduleId') {
-      if ((tv === null || tv === undefined) !== (mv === null || mv === undefined)) throw new Divergence(`${what}: defaultScheduleId ${describe(tv)}, the model has ${describe(mv)}`, call);
+      if ((tv === null || tv === undefined) !== (mv === null || mv === undefined)) throw new Divergence(`${what}: defaultScheduleId ${describe(tv)}, the model has ${describe(mv)}`, call, 'defaultScheduleId set or not');
       if (typeof tv === 'number' && typeof mv === 'number') {
         const { t2m, m2t } = ctx.schedules;
         const mapped = t2m.get(tv);
         const back = m2t.get(mv);
         if ((mapped !== undefined && mapped !== mv) || (back !== undefined && back !== tv)) {
           const seenAs = mapped !== undefined ? `the target already showed schedule ${tv} for another schedule of the model (${mapped})` : `the model's schedule ${mv} was schedule ${back} on the target before`;
-          throw new Divergence(`${what}: defaultScheduleId ${tv} does not match the model's ${mv} one to one (${seenAs}): two users share a schedule, or a schedule changed`, call);
+          throw new Divergence(`${what}: defaultScheduleId ${tv} does not match the model's ${mv} one to one (${seenAs}): two users share a schedule, or a schedule changed`, call, 'defaultScheduleId shared');
         }
         t2m.set(tv, mv);
         m2t.set(mv, tv);
@@ -119,7 +125,7 @@ export function compareUser(what: string, call: ApiCall, t: Record<string, unkno
     // An optional field (locale, avatarUrl, metadata) this user never had set: no default is documented, so showing
     // one, null or nothing is the server's choice (a null against a declared string is the schema check's to report).
     if (ctx.declared.includes(f) && !ctx.required.includes(f) && !ctx.set.has(f)) continue;
-    if (!sameJson(tv, mv)) throw new Divergence(`${what}: ${f} is ${describe(tv)}, the model has ${describe(mv)}`, call);
+    if (!sameJson(tv, mv)) throw new Divergence(`${what}: ${f} is ${describe(tv)}, the model has ${describe(mv)}`, call, `field ${f}`);
   }
 }
 
@@ -140,20 +146,20 @@ const DAY = 24 * 60 * MINUTE;
  * two servers' rounding and clocks allow, and never a token seen before.
  */
 export function compareTokens(what: string, call: ApiCall, t: Keys | undefined, m: Keys | undefined, clientId: string, ownerId: number, seen: Set<string>): void {
-  if (!t || !m) throw new Divergence(`${what}: the target's answer holds no token pair`, call);
+  if (!t || !m) throw new Divergence(`${what}: the target's answer holds no token pair`, call, 'no token pair');
   for (const [kind, type, expiry] of [['access', 'access_token', 'accessTokenExpiresAt'], ['refresh', 'refresh_token', 'refreshTokenExpiresAt']] as const) {
     const token = kind === 'access' ? t.accessToken : t.refreshToken;
     const p = jwtPayload(token);
-    if (!p) throw new Divergence(`${what}: the ${kind} token is not a JWT`, call);
-    if (p.type !== type) throw new Divergence(`${what}: the ${kind} token's type claim is ${describe(p.type)}, expected "${type}"`, call);
-    if (p.clientId !== clientId) throw new Divergence(`${what}: the ${kind} token's clientId claim is ${describe(p.clientId)}, expected ${clientId}`, call);
-    if (Number(p.ownerId) !== ownerId) throw new Divergence(`${what}: the ${kind} token's ownerId claim is ${describe(p.ownerId)}, expected the user's id ${ownerId}`, call);
-    if (p.expiresAt !== t[expiry]) throw new Divergence(`${what}: the ${kind} token's expiresAt claim is ${describe(p.expiresAt)}, but ${expiry} is ${t[expiry]}`, call);
+    if (!p) throw new Divergence(`${what}: the ${kind} token is not a JWT`, call, `${kind} token not a JWT`);
+    if (p.type !== type) throw new Divergence(`${what}: the ${kind} token's type claim is ${describe(p.type)}, expected "${type}"`, call, `${kind} token type`);
+    if (p.clientId !== clientId) throw new Divergence(`${what}: the ${kind} token's clientId claim is ${describe(p.clientId)}, expected ${clientId}`, call, `${kind} token clientId`);
+    if (Number(p.ownerId) !== ownerId) throw new Divergence(`${what}: the ${kind} token's ownerId claim is ${describe(p.ownerId)}, expected the user's id ${ownerId}`, call, `${kind} token ownerId`);
+    if (p.expiresAt !== t[expiry]) throw new Divergence(`${what}: the ${kind} token's expiresAt claim is ${describe(p.expiresAt)}, but ${expiry} is ${t[expiry]}`, call, `${kind} token expiresAt`);
     const tolerance = kind === 'access' ? 3 * MINUTE : 2 * DAY;
-    if (Math.abs(t[expiry] - m[expiry]) > tolerance) throw new Divergence(`${what}: ${expiry} is ${t[expiry]}, the model's ${m[expiry]} (more than ${kind === 'access' ? '3 minutes' : '2 days'} apart)`, call);
-    if (seen.has(token)) throw new Divergence(`${what}: the ${kind} token was issued before`, call);
+    if (Math.abs(t[expiry] - m[expiry]) > tolerance) throw new Divergence(`${what}: ${expiry} is ${t[expiry]}, the model's ${m[expiry]} (more than ${kind === 'access' ? '3 minutes' : '2 days'} apart)`, call, expiry);
+    if (seen.has(token)) throw new Divergence(`${what}: the ${kind} token was issued before`, call, `${kind} token reused`);
   }
-  if (t.accessToken === t.refreshToken) throw new Divergence(`${what}: the access and refresh tokens are the same string`, call);
+  if (t.accessToken === t.refreshToken) throw new Divergence(`${what}: the access and refresh tokens are the same string`, call, 'access token = refresh token');
   seen.add(t.accessToken);
   seen.add(t.refreshToken);
 }

@@ -110,11 +110,17 @@ function validValue(doc: any, name: string, s: Schema, op: 'create' | 'update'):
   }
 }
 
+/** Inputs a version behaviour decides, sent only where the run settled it (behaviours.ts): create with timeFormat "24", with timeZone null. */
+export interface VersionInputs {
+  timeFormatString: boolean;
+  timeZoneNull: boolean;
+}
+
 /**
  * The steps explore draws from: weighted by repetition (fc.commands picks one
  * arbitrary uniformly). `twoClients`: whether the target has a second OAuth client.
  */
-export function stepArbitraries(doc: any, twoClients: boolean): fc.Arbitrary<Step>[] {
+export function stepArbitraries(doc: any, twoClients: boolean, versions: VersionInputs = { timeFormatString: true, timeZoneNull: true }): fc.Arbitrary<Step>[] {
   const client: fc.Arbitrary<ClientName> = twoClients ? fc.oneof({ weight: 3, arbitrary: fc.constant<ClientName>('A') }, { weight: 1, arbitrary: fc.constant<ClientName>('B') }) : fc.constant<ClientName>('A');
   const auth: fc.Arbitrary<Auth> = fc.oneof({ weight: 30, arbitrary: fc.constant<Auth>('ok') }, { weight: 1, arbitrary: fc.constant<Auth>('none') }, { weight: 1, arbitrary: fc.constant<Auth>('wrong') });
   const pick = fc.nat({ max: 15 });
@@ -129,7 +135,7 @@ export function stepArbitraries(doc: any, twoClients: boolean): fc.Arbitrary<Ste
     for (const [name, s] of Object.entries<Schema>(schema.properties ?? {})) {
       const valid = validValue(doc, name, s, op);
       if (!valid) continue;
-      const edge = [...(samples.get(name)?.edge ?? []), ...(op === 'create' && name === 'timeFormat' ? ['24'] : []), ...(op === 'create' && name === 'timeZone' ? [null] : [])];
+      const edge = [...(samples.get(name)?.edge ?? []), ...(op === 'create' && name === 'timeFormat' && versions.timeFormatString ? ['24'] : []), ...(op === 'create' && name === 'timeZone' && versions.timeZoneNull ? [null] : [])];
       const invalid = samples.get(name)?.invalid ?? [];
       const value = fc.oneof(
         { weight: 8, arbitrary: valid },

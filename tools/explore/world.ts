@@ -6,17 +6,18 @@
  * by the ownership gate, every create written to the run's ledger first, and
  * every request inside the run's rate budget.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ApiCall, ManagedUsersClient } from '../../fixtures/client/client';
 import { clientsFor, runGate, type Clients, type RunContext } from '../../fixtures/client/context';
 import type { HttpContextLike } from '../../fixtures/client/node-transport';
 import { OwnershipRefused, type OwnershipGate } from '../../fixtures/client/ownership';
 import { ContractViolation, RateLimited, TransportError } from '../../fixtures/client/errors';
-import type { ClientCredentials, Target } from '../../fixtures/settings/target';
+import type { Target } from '../../fixtures/settings/target';
 import type { ListQuery } from '../../fixtures/contract/types';
 import type { Ledger } from '../../fixtures/client/ledger';
-import { createHandler } from '../../server';
+import type { Model } from './model';
+import { acceptance, type Profile } from '../../fixtures/contract/profile';
+import { isStructural } from '../../fixtures/contract/response-checks';
+import { normalisePointer } from '../../fixtures/contract/deviations';
 import { compareStatus, compareTokens, compareUser, Divergence, type Keys, type UserContext } from './compare';
 import { type ClientName, describeStep, type EmailChoice, OWN_SCHEDULE, type SlotPick, type Step } from './steps';
 
@@ -28,32 +29,9 @@ export class Aborted extends Error {
   override name = 'Aborted';
 }
 
-/** The reference model: the reference server's logic, a fresh instance per sequence, on a loopback port. */
-export interface Model {
-  url: string;
-  /** A new, empty instance: the next sequence starts from nothing. */
-  reset(): void;
-  close(): Promise<void>;
-}
-
-export async function startModel(clients: ClientCredentials[]): Promise<Model> {
-  const fresh = () => createHandler({ clients: clients.map((c) => ({ id: c.id, secret: c.secret })), variant: 'standard', preexistingUsers: 0, jitterMs: 0 });
-  let handler = fresh();
-  const server: Server = createServer((req, res) => handler(req, res));
-  server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    reset: () => {
-      handler = fresh();
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+/** A sequence fast-check gave up waiting for (its time limit): it stops at its next step and cleans up. Not a divergence. */
+export class Abandoned extends Error {
+  override name = 'Abandoned';
 }
 
 /** What every sequence of one explore run shares. */
@@ -81,6 +59,10 @@ export interface Shared {
   /** Why the run must stop now (interrupted), or null. */
   stopped(): string | null;
   stats: Stats;
+  /** The profile in force (with CONTRACT_ACCEPT's entries): a deviation it accepts is no divergence. */
+  profile: Profile;
+  /** Whether steps may send an e-mail in other letter case (not where the target keeps the case: lists would then depend on how it matches). */
+  otherCase: boolean;
 }
 
 interface Slot {
@@ -109,6 +91,8 @@ const suffix = (email: string, clientId: string) => {
 
 export class World {
   readonly log: LoggedStep[] = [];
+  /** Set when fast-check no longer waits for this sequence: its next step throws Abandoned. */
+  abandoned = false;
   private readonly slots: Slot[] = [];
   /** Every e-mail this sequence sent, lower-cased: what "reuse" picks from. */
   private readonly emails: string[] = [];
@@ -157,7 +141,7 @@ export class World {
   private email(choice: EmailChoice): string {
     const e = choice.kind === 'new' || this.emails.length === 0 ? this.newEmail() : this.emails[choice.pick % this.emails.length]!;
     if (!this.emails.includes(lower(e))) this.emails.push(lower(e));
-    return choice.kind === 'reuse' && choice.upper ? e.toUpperCase() : e;
+    return choice.kind === 'reuse' && choice.upper && this.shared.otherCase ? e.toUpperCase() : e;
   }
 
   private slot(pick: SlotPick): [number, Slot] {
@@ -184,20 +168,39 @@ export class World {
       if (e instanceof ContractViolation || e instanceof TransportError) {
         const call = e.call as ApiCall | undefined;
         if (call) entry.calls.push(call);
-        throw new Divergence(`${what}: ${e.what}`, call);
+        throw new Divergence(`${what}: ${e.what}`, call, e instanceof TransportError ? 'no answer' : `breaks the contract (${call?.status ?? '?'})`);
       }
-      if (e instanceof OwnershipRefused) throw new Divergence(`${what}: ${e.what} (nothing was sent)`, e.call);
+      if (e instanceof OwnershipRefused) throw new Divergence(`${what}: ${e.what} (nothing was sent)`, e.call, 'ownership refused');
       throw e;
     }
     if (mr.status === 'rejected') throw new Aborted(`the reference model failed on ${what}: ${String((mr.reason as Error)?.message ?? mr.reason).split('\n')[0]}`);
     entry.calls.push(tr.value);
     const byOp = (this.shared.stats[what.replace(/^step \d+ \((\S+).*$/, '$1')] ??= {});
     byOp[tr.value.status] = (byOp[tr.value.status] ?? 0) + 1;
+    this.schemaDeviations(what, tr.value);
     return [tr.value, mr.value];
   }
 
-  /** Run one step on both sides and compare; throws a Divergence. */
+  /** A field of the target's answer that breaks its schema diverges, unless the profile accepts that deviation. One key per deviation, whatever the operation. */
+  private schemaDeviations(what: string, call: ApiCall): void {
+    for (const f of (call.judgement.findings ?? []).filter((x) => !isStructural(x))) {
+      const pointer = normalisePointer(f.pointer);
+      if (acceptance(this.shared.profile, { in: 'response', operation: call.operationId, pointer, kind: f.kind })) continue;
+      throw new Divergence(`${what}: ${f.message} [${f.kind}], a deviation from the document's schema that profile ${this.shared.profile.name} does not accept`, call, 'schema', `schema: ${f.kind} at ${f.schemaPath ?? pointer}`);
+    }
+  }
+
+  /** Run one step on both sides and compare; throws a Divergence, keyed by the step's operation and what differs. */
   async run(step: Step): Promise<void> {
+    try {
+      await this.step(step);
+    } catch (e) {
+      if (e instanceof Divergence && !e.key) e.key = `${step.op}: ${e.aspect}`;
+      throw e;
+    }
+  }
+
+  private async step(step: Step): Promise<void> {
     const entry: LoggedStep = { index: this.log.length + 1, text: describeStep(step), calls: [] };
     this.log.push(entry);
     /** The step as it ran (e-mails and users resolved), for messages. */
@@ -220,11 +223,11 @@ export class World {
         const [t, m] = await this.pair(entry, what, () => tc.createUser(body, tOpts), () => mc.createUser(body, mOpts));
         compareStatus(what, t, m, this.prefix);
         if (t.status === 201) {
-          if (t.ownership) throw new Divergence(`${what}: create answered 201 with user ${String(t.body?.data?.user?.id)}, but ${t.ownership}`, t);
+          if (t.ownership) throw new Divergence(`${what}: create answered 201 with user ${String(t.body?.data?.user?.id)}, but ${t.ownership}`, t, 'created user not ours');
           const tid = Number(t.body?.data?.user.id);
           const mid = Number(m.body?.data.user.id);
           const clash = this.slots.findIndex((s) => s.t === tid);
-          if (clash >= 0) throw new Divergence(`${what}: the target answered user ${tid}, the id of user #${clash} of this sequence`, t);
+          if (clash >= 0) throw new Divergence(`${what}: the target answered user ${tid}, the id of user #${clash} of this sequence`, t, 'id given twice');
           const slot: Slot = { owner: step.client, t: tid, m: mid, createdAt: {}, set: new Set(Object.keys(body)), tSchedule: null, mSchedule: null };
           this.slots.push(slot);
           entry.text += ` → user #${this.slots.length - 1}`;
@@ -305,7 +308,7 @@ export class World {
     const modelNamed = named(m.error?.message);
     const slot = this.slots.find((s) => modelNamed.has(s.m));
     if (slot && !named(t.error?.message).has(slot.t)) {
-      throw new Divergence(`${what}: the 409 message ${JSON.stringify(t.error?.message)} does not name the existing user ${slot.t}`, t);
+      throw new Divergence(`${what}: the 409 message ${JSON.stringify(t.error?.message)} does not name the existing user ${slot.t}`, t, '409 message');
     }
   }
 
@@ -327,7 +330,7 @@ export class World {
       // Where the model's 400 names the invalid address (the facts: `Invalid email <x>`), the target's must too.
       const names = (c: typeof t) => String(c.error?.message ?? '').includes('not-an-email-x1');
       if (t.status === 400 && names(m) && !names(t)) {
-        throw new Divergence(`${what}: the 400 message ${JSON.stringify(t.error?.message)} does not name the invalid address not-an-email-x1`, t);
+        throw new Divergence(`${what}: the 400 message ${JSON.stringify(t.error?.message)} does not name the invalid address not-an-email-x1`, t, '400 message');
       }
       return;
     }
@@ -342,22 +345,22 @@ export class World {
     for (const u of page) {
       const slot = this.slots.find((s) => s.t === Number(u.id));
       if (!slot) {
-        if (asked) throw new Divergence(`${what}: the target lists user ${describeUser(u)}, which none of the addresses asked for is (${asked.length} asked)`, t);
+        if (asked) throw new Divergence(`${what}: the target lists user ${describeUser(u)}, which none of the addresses asked for is (${asked.length} asked)`, t, 'a user not asked for');
         continue; // someone else's user: a shared server holds many
       }
-      if (!matching.has(slot)) throw new Divergence(`${what}: the target lists user #${this.slots.indexOf(slot)} (${slot.t}), which the model does not list here (deleted, another client's, or not asked for)`, t);
-      if (ours.includes(slot)) throw new Divergence(`${what}: the target lists user #${this.slots.indexOf(slot)} (${slot.t}) twice`, t);
+      if (!matching.has(slot)) throw new Divergence(`${what}: the target lists user #${this.slots.indexOf(slot)} (${slot.t}), which the model does not list here (deleted, another client's, or not asked for)`, t, 'a user the model does not list');
+      if (ours.includes(slot)) throw new Divergence(`${what}: the target lists user #${this.slots.indexOf(slot)} (${slot.t}) twice`, t, 'a user twice');
       ours.push(slot);
       this.user(`${what}, user #${this.slots.indexOf(slot)} in the list`, t, u, modelUsers.get(slot.m), slot);
     }
-    if (page.length > limit) throw new Divergence(`${what}: the page holds ${page.length} users, more than limit ${limit}`, t);
+    if (page.length > limit) throw new Divergence(`${what}: the page holds ${page.length} users, more than limit ${limit}`, t, 'over the limit');
     if (asked) {
       const expected = Math.max(0, Math.min(limit, matching.size - offset));
-      if (page.length !== expected) throw new Divergence(`${what}: the page holds ${page.length} of our users, the model's ${expected} (${matching.size} match, offset ${offset}, limit ${limit})`, t);
+      if (page.length !== expected) throw new Divergence(`${what}: the page holds ${page.length} of our users, the model's ${expected} (${matching.size} match, offset ${offset}, limit ${limit})`, t, 'page size');
     } else if (offset === 0 && page.length < limit) {
       // A short first page is the whole list: every user of ours the model lists must be on it.
       const missing = [...matching].filter((s) => !ours.includes(s));
-      if (missing.length) throw new Divergence(`${what}: the first page is complete (${page.length} < limit ${limit}) but lacks user(s) ${missing.map((s) => `#${this.slots.indexOf(s)} (${s.t})`).join(', ')}, which the model lists`, t);
+      if (missing.length) throw new Divergence(`${what}: the first page is complete (${page.length} < limit ${limit}) but lacks user(s) ${missing.map((s) => `#${this.slots.indexOf(s)} (${s.t})`).join(', ')}, which the model lists`, t, 'first page incomplete');
     }
   }
 
