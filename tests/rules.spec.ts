@@ -17,6 +17,6 @@ check.describe('rules', () => {
     // The fixtures are named one by one: Playwright sets up what a check destructures, and in
     // self-test mode the same body receives each server's scope with exactly these parts.
     // eslint-disable-next-line playwright/valid-test-tags -- derived per case (caseTags): its provenance, then its operations, each '@'-prefixed
-    check(c.title, { tag: caseTags(c) }, ({ api, given, inputs, settings, validator, sides }) => expectRuleCase({ api, given, inputs, settings, validator, sides }, c));
+    check(c.title, { tag: caseTags(c) }, ({ api, given, inputs, settings, validator, sides, profile, note }) => expectRuleCase({ api, given, inputs, settings, validator, sides, profile, note }, c));
   }
 });
