@@ -15,6 +15,7 @@ import { LIFECYCLE_FAULTS } from './lifecycle';
 import { LIST_FAULTS } from './list';
 import { OWNERSHIP_FAULTS } from './ownership';
 import { STATE_FAULTS } from './state';
+import { SWEEP_FAULTS } from './sweep';
 import { TOKEN_FAULTS } from './tokens';
 import { VALIDATION_FAULTS } from './validation';
 import { WIRE_FAULTS } from './wire';
@@ -29,6 +30,7 @@ const CATALOGUE = [
   ...TOKEN_FAULTS,
   ...OWNERSHIP_FAULTS,
   ...EDGE_FAULTS,
+  ...SWEEP_FAULTS,
   ...STATE_FAULTS,
 ] as const;
 
