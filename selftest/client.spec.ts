@@ -540,4 +540,14 @@ test.describe('ledger leftovers and removeOwnUsers', () => {
     ]);
     expect(seen.filter((r) => r.method === 'DELETE').map((r) => r.url)).toEqual([`/api/v2/oauth-clients/${CLIENT}/users/301`]);
   });
+
+  test('removeOwnUsers looks a batch the list refuses (400) up one address at a time, and sets aside an address it refuses alone', async () => {
+    const odd = ours(2).replace('@', '+a%00b@');
+    answer = (r) => (r.method === 'GET' && r.url.includes('a%2500b') ? failure(400, 'BadRequestException') : r.method === 'GET' && r.url.includes('?') ? ok([managedUser(301, suffixed(ours(1)))]) : r.method === 'GET' ? ok(managedUser(301, suffixed(ours(1)))) : ok(managedUser(301, suffixed(ours(1)))));
+    const gate = new OwnershipGate(() => true, 'anything');
+    const result = await removeOwnUsers(client({ gate }), gate, { ids: [], emails: [ours(1), odd] }, () => true);
+    expect(result.removed.map((r) => r.id)).toEqual([301]);
+    expect(result.problems).toEqual(['1 e-mail(s) the list refuses as a filter (400) were not looked up (a probe\'s U+0000, non-ASCII or 2 000-character address)']);
+    expect(seen.filter((r) => r.method === 'GET' && r.url.includes('?'))).toHaveLength(3);
+  });
 });

@@ -31,6 +31,9 @@ const suffixed = (e: string) => e.replace('@', `+${CLIENT}@`);
 let users = new Map<number, string>();
 let getAnswers: (id: number) => { id: number; email: string } | null = (id) => (users.has(id) ? { id, email: users.get(id)! } : null);
 let writes: string[] = [];
+/** How the canned server answers a write, and how many GETs it answered. */
+let writeStatus = 200;
+let reads = 0;
 let server: Server;
 let ctx: APIRequestContext;
 let target: Target;
@@ -46,8 +49,9 @@ test.beforeAll(async () => {
     req.on('end', () => {
       if (req.method !== 'GET') {
         writes.push(`${req.method} ${req.url}`);
-        return send(200, { status: 'success', data: {} });
+        return send(writeStatus, writeStatus < 300 ? { status: 'success', data: {} } : { status: 'error', error: { code: 'BadRequestException', message: 'no' } });
       }
+      reads++;
       const u = getAnswers(id);
       if (!u) return send(404, { status: 'error', error: { code: 'NotFoundException', message: 'no' } });
       send(200, { status: 'success', data: { ...u, name: 'Ann' } });
@@ -69,6 +73,8 @@ test.beforeEach(() => {
   users = new Map();
   getAnswers = (id) => (users.has(id) ? { id, email: users.get(id)! } : null);
   writes = [];
+  writeStatus = 200;
+  reads = 0;
 });
 
 function setup(): { gate: OwnershipGate; api: ManagedUsersClient } {
@@ -181,5 +187,52 @@ test.describe('admitting a change', () => {
     expect(gate.get(target.baseUrl, 5)?.email).toBe(suffixed(ours(2)).toLowerCase());
     gate.updated(target.baseUrl, 5, 'olivia@acme-corp.com');
     expect(gate.get(target.baseUrl, 5)?.email).toBe(suffixed(ours(2)).toLowerCase());
+  });
+});
+
+test.describe('custody and vouching', () => {
+  test('custody: a PATCH of ours answered 200 with the e-mail it sent keeps the user ours without the run\'s stamp; a stranger\'s e-mail or another id never', async () => {
+    const { gate, api } = setup();
+    users.set(5, '');
+    gate.claim(target.baseUrl, CLIENT, ours(1), { id: 5, email: suffixed(ours(1)) });
+    gate.updated(target.baseUrl, 5, 'olivia@acme-corp.com', { id: 5, sent: ours(2) });
+    expect(gate.get(target.baseUrl, 5)?.custody).toBeUndefined();
+    gate.updated(target.baseUrl, 5, '', { id: 9, sent: '' });
+    expect(gate.get(target.baseUrl, 5)?.custody).toBeUndefined();
+    gate.updated(target.baseUrl, 5, '', { id: 5, sent: '' });
+    expect(gate.get(target.baseUrl, 5)?.custody).toBe('');
+    getAnswers = (id) => ({ id, email: '' });
+    gate.answered(target.baseUrl, 5, 500); // no vouch: the read before the PATCH shows "", in our custody
+    await api.updateUser(5, { email: ours(1) }, { unjudged: true });
+    expect(reads).toBe(1);
+    gate.updated(target.baseUrl, 5, suffixed(ours(1)), { id: 5, sent: ours(1) });
+    expect(gate.get(target.baseUrl, 5)?.custody).toBeUndefined();
+    await api.getUserById(5, { unjudged: true }); // still "": no vouch, and no custody any more
+    expect(await refusal(api.deleteUser(5))).toMatch(/shows the e-mail "", which is not this run's/);
+    expect(writes).toEqual([`PATCH /v2/oauth-clients/${CLIENT}/users/5`]);
+  });
+
+  test('vouched: after a read that showed the user ours, a change goes without another read, a refused PATCH keeps the vouch, a server error or a stranger\'s e-mail ends it', async () => {
+    const { gate, api } = setup();
+    users.set(5, suffixed(ours(1)));
+    gate.claim(target.baseUrl, CLIENT, ours(1), { id: 5, email: suffixed(ours(1)) });
+    await api.getUserById(5, { unjudged: true });
+    writeStatus = 400;
+    await api.updateUser(5, { name: 1 }, { unjudged: true });
+    await api.updateUser(5, { name: 2 }, { unjudged: true });
+    expect(reads).toBe(1);
+    writeStatus = 500;
+    await api.updateUser(5, { name: 'x' }, { unjudged: true });
+    await api.updateUser(5, { name: 'y' }, { unjudged: true });
+    expect(reads).toBe(2);
+    getAnswers = (id) => ({ id, email: suffixed(ours(1, OTHER_RUN)) });
+    await api.getUserById(5, { unjudged: true });
+    expect(await refusal(api.updateUser(5, { name: 'z' }))).toMatch(/not this run's/);
+    getAnswers = (id) => ({ id, email: suffixed(ours(1)) });
+    await api.getUserById(5, { unjudged: true });
+    writeStatus = 200;
+    await api.deleteUser(5, { unjudged: true });
+    expect(reads).toBe(5);
+    expect(writes).toHaveLength(5);
   });
 });

@@ -1,5 +1,5 @@
 import { check } from '../fixtures/harness/test';
-import { expectError, expectStatus, expectThat, expectUnchanged } from '../fixtures/harness/checks';
+import { expectEqual, expectError, expectStatus, expectThat, expectUnchanged, expectStoredEmail } from '../fixtures/harness/checks';
 
 // Client A is the configured client; client B the second one. A user of B must
 // not exist for A: not readable, not changeable, not deletable, not listed.
@@ -38,5 +38,16 @@ check.describe('isolation between OAuth clients', () => {
     const byEmail = await api.getManagedUsers({ emails: [theirs.input.email] });
     expectStatus(byEmail, 200, "listing by the other client's user's raw e-mail");
     expectThat(byEmail, byEmail.data.length === 0, `emails=<the other client's user's e-mail> returned ${byEmail.data.map((u) => u.id).join(', ')}`);
+  });
+
+  check("the client's suffix keeps clients apart on PATCH as on create: a user PATCHed to the raw e-mail a user of the other client has is a 200, and both stay", { tag: ['@inferred', '@update', '@get'] }, async ({ given, api, otherApi }) => {
+    const theirs = await given.shared.aUserOfTheOtherClient(); // only read
+    const mine = await given.aUser();
+    const moved = await api.updateUser(mine.user.id, { email: theirs.input.email });
+    expectStatus(moved, 200, "PATCHing our user to the raw e-mail of the other client's user");
+    expectStoredEmail(moved, moved.data.email, theirs.input.email, api.clientId, 'the PATCHed e-mail, suffixed with this client');
+    const still = await otherApi.getUserById(theirs.user.id);
+    expectStatus(still, 200, "the other client reading its user after the PATCH");
+    expectEqual(still, still.data.email, theirs.user.email, "the other client's user's e-mail");
   });
 });

@@ -33,4 +33,12 @@ check.describe('lifecycle', () => {
     const gone = await api.getUserById(id);
     expectError(gone, 404, 'reading the deleted user');
   });
+
+  check("a deleted user's e-mail can be used again: creating it anew is a 201, a new user", { tag: ['@inferred', '@create', '@delete'] }, async ({ given, api, inputs }) => {
+    const gone = await given.aDeletedUser();
+    const again = await api.createUser({ ...inputs.createBody(), email: gone.input.email });
+    expectStatus(again, 201, `creating a user with the e-mail of deleted user ${gone.user.id}`);
+    expectThat(again, !again.ownership, `the create answered another user than the one sent: ${again.ownership ?? ''}`);
+    expectStoredEmail(again, again.data.user.email, gone.input.email, api.clientId, 'the e-mail of the new user');
+  });
 });

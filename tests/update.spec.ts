@@ -1,6 +1,5 @@
 import { check } from '../fixtures/harness/test';
 import { evidence, expectEqual, expectError, expectStatus, expectThat, expectUnchanged, sameJson, expectStoredEmail, USER_STATE_FIELDS } from '../fixtures/harness/checks';
-import { describe } from '../fixtures/contract/validator';
 import { ContractViolation } from '../fixtures/client/errors';
 
 check.describe('update', () => {

@@ -184,6 +184,16 @@ export const ROBUSTNESS_FAULTS = [
     }),
   },
   {
+    id: 'list-negative-500', operation: 'list', kind: 'robustness', description: 'A negative limit or offset reaches the query (LIMIT/OFFSET must not be negative): a 500 instead of a 400.',
+    patch: (s) => ({
+      parseListQuery(rawQuery) {
+        const params = new URLSearchParams(rawQuery);
+        if (['limit', 'offset'].some((k) => /^-\d/.test(params.get(k) ?? ''))) throw pg.prismaError('LIMIT must not be negative');
+        return s.parseListQuery(rawQuery);
+      },
+    }),
+  },
+  {
     id: 'patch-array-body-500', operation: 'update', kind: 'robustness', description: 'A PATCH body that is a JSON array passes validation (every field is optional) and becomes the update\'s data: 500.',
     patch: (s, { answers }) => ({
       asBody: (ctx, parsed) => (ctx.op === 'update' && Array.isArray(parsed) ? (parsed as unknown as Body) : s.asBody(ctx, parsed)),

@@ -62,7 +62,7 @@ export const STATE_FAULTS = [
     }),
   },
   {
-    id: 'recreate-deleted-email-conflict', operation: 'create', kind: 'state', exploreOnly: true, description: 'Creating a user with the e-mail of a deleted user of the client is a 409 naming the deleted id.',
+    id: 'recreate-deleted-email-conflict', operation: 'create', kind: 'state', description: 'Creating a user with the e-mail of a deleted user of the client is a 409 naming the deleted id.',
     patch: (s) =>
       staleEmails(s, (remember) => ({
         removeUser(ctx, rec) {
