@@ -86,7 +86,7 @@ test('what the document forbids, named as the rule catalogue names it (its x-key
   expect(queryForbiddenBy(param('emails'), 'abc')).toEqual(['format']);
 });
 
-test('the verdict: each wrong type is the sweep\'s; a rule a case checks, or the profile accepts, is noted; lax null; allowed values are takeable', () => {
+test('the verdict: each wrong type is the sweep\'s; a rule a case checks, or the profile accepts, is noted; null is refused (create timeZone null is a version behaviour); allowed values are takeable', () => {
   const doc = contract();
   const catalogue = deriveCatalogue(doc);
   const { probes } = derivePlan(doc);
@@ -94,7 +94,8 @@ test('the verdict: each wrong type is the sweep\'s; a rule a case checks, or the
   const owners = { catalogue, profile: PUBLISHED };
   expect(expectationOf(one('create name', 'types'), true, owners)).toMatchObject({ must: 'reject', takeable: false });
   expect(expectationOf(one('create name', 'null'), null, owners)).toMatchObject({ must: 'reject' }); // required
-  expect(expectationOf(one('create bio', 'null'), null, owners)).toMatchObject({ must: 'either', takeable: true });
+  expect(expectationOf(one('create bio', 'null'), null, owners)).toMatchObject({ must: 'reject', takeable: false }); // the document's types have no null
+  expect(expectationOf(one('create timeZone', 'null'), null, owners)).toMatchObject({ must: 'either', why: expect.stringContaining('version behaviour') });
   expect(expectationOf(one('PATCH locale', 'long'), 'x'.repeat(10), owners)).toMatchObject({ must: 'either', takeable: false, why: expect.stringContaining('[update.locale.enum] is its rule check') });
   expect(expectationOf(one('PATCH name', 'nul'), 'a\u0000b', owners)).toMatchObject({ must: 'accept', takeable: true });
   const accepted = { catalogue, profile: { accepted: [{ in: 'request' as const, operation: 'update', pointer: '/name', kind: 'type', side: 'reject' as const, reason: 'lenient here', expires: '2999-01-01' }] } };

@@ -171,11 +171,12 @@ export function safeCopy(src: Record<string, unknown>, deep: boolean): Metadata 
 
 // ── rules ─────────────────────────────────────────────────────────────────────
 
-/** Absent (create: or null): nothing to take. */
-const optional = (rule: FieldRule): FieldRule => (v) => (v === undefined || v === null ? null : rule(v));
+/** Absent: nothing to take (null is a value the document's types do not allow: the rule refuses it). */
+const optional = (rule: FieldRule): FieldRule => (v) => (v === undefined ? null : rule(v));
 /** Absent from the PATCH body: nothing to change. */
-const present = (rule: FieldRule): FieldRule => (v) => (v === undefined ? null : rule(v));
-const nullable = (rule: FieldRule): FieldRule => (v) => (v === null ? ok(null) : rule(v));
+const present = optional;
+/** create's timeZone: null taken as absent (a version behaviour, timeZone-null-on-create; server/variants/behaviours.ts). */
+const absentOrNull = (rule: FieldRule): FieldRule => (v) => (v === undefined || v === null ? null : rule(v));
 
 function ruleKit(m: Messages) {
   const text = (field: string, check: (s: string) => Verdict = ok): FieldRule => (v) =>
@@ -224,7 +225,7 @@ function createRules(m: Messages, self: Seams): FieldRules<CreateField> {
     // A numeric string has become a number already (transformCreate); another string is a value error.
     timeFormat: optional(r.timeFormat(['number', 'string'])),
     weekStart: optional(r.text('weekStart', r.member('weekStart', WEEKDAYS, WEEKDAY_LIST))),
-    timeZone: optional(r.text('timeZone', r.zone)),
+    timeZone: absentOrNull(r.text('timeZone', r.zone)),
     locale: optional(r.text('locale', r.member('locale', LOCALES, LOCALE_LIST))),
     avatarUrl: optional(r.text('avatarUrl', r.url)),
     bio: optional(r.text('bio')),
@@ -236,14 +237,14 @@ function patchRules(m: Messages, self: Seams): FieldRules<PatchField> {
   const r = ruleKit(m);
   return {
     email: present(r.text('email')),
-    name: present(nullable(r.text('name'))),
-    timeFormat: present(nullable(r.timeFormat(['number']))),
-    defaultScheduleId: present(nullable(scheduleId(m))),
+    name: present(r.text('name')),
+    timeFormat: present(r.timeFormat(['number'])),
+    defaultScheduleId: present(scheduleId(m)),
     weekStart: present(r.text('weekStart', r.member('weekStart', WEEKDAYS, WEEKDAY_LIST))),
     timeZone: present(r.text('timeZone', r.zone)),
     locale: present(r.text('locale', r.member('locale', LOCALES, LOCALE_LIST))),
-    avatarUrl: present(nullable(r.text('avatarUrl', r.url))),
-    bio: present(nullable(r.text('bio'))),
+    avatarUrl: present(r.text('avatarUrl', r.url)),
+    bio: present(r.text('bio')),
     metadata: present(metadataRule(m, self)),
   };
 }

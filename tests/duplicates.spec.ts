@@ -23,6 +23,18 @@ check.describe('duplicates', () => {
     expectThat(again, again.data.user.id !== first.user.id, `${raw} and ${upper} got the same user id`);
   });
 
+  // Cal.com derives a username from the e-mail (a slug: "_" and "-" alike); the username is the server's, the
+  // e-mail the identity: two e-mails that differ only where the slug does not are two users.
+  check('e-mails that differ only in "_" against "-" are two users: 201, not a 409', { tag: ['@inferred', '@create'] }, async ({ given, api, inputs }) => {
+    const { input, user } = await given.shared.aUser();
+    const at = input.email.lastIndexOf('@');
+    const dash = input.email.lastIndexOf('-', at);
+    const twin = `${input.email.slice(0, dash)}_${input.email.slice(dash + 1)}`;
+    const again = await api.createUser({ ...inputs.createBody(), email: twin });
+    expectStatus(again, 201, `creating ${twin} beside ${input.email} (a 409 is a false duplicate: the username slug is not the identity)`);
+    expectThat(again, again.data.user.id !== user.id, `${twin} and ${input.email} got the same user id ${user.id}`);
+  });
+
   check('concurrent creates of one e-mail yield exactly one user', { tag: ['@inferred', '@create'] }, async ({ api, inputs }) => {
     const email = inputs.email();
     const calls = await Promise.all(Array.from({ length: 4 }, () => api.createUser({ ...inputs.createBody(), email })));

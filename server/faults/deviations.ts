@@ -29,7 +29,18 @@ const nullStored: Patch = (s) => ({
   userObject: (rec) => ({ ...s.userObject(rec), ...((rec.locale as unknown) === null ? { locale: null } : {}) }),
 });
 
+/** null taken where the document's types have none: create as absent (every optional field), PATCH as "clear" (the columns that may be null). */
+const CLEARABLE = ['name', 'timeFormat', 'defaultScheduleId', 'avatarUrl', 'bio'] as const;
+const nullTaken: Patch = (s) => ({
+  createRules: Object.fromEntries(Object.entries(s.createRules).map(([f, rule]) => [f, f === 'email' || f === 'name' ? rule : (v: unknown) => (v === null ? null : rule(v))])) as typeof s.createRules,
+  patchRules: { ...s.patchRules, ...Object.fromEntries(CLEARABLE.map((f) => [f, (v: unknown) => (v === null ? ok(null) : s.patchRules[f](v))])) },
+});
+
 export const DEVIATION_FAULTS = [
+  {
+    id: 'null-taken', operation: 'all', kind: 'deviation', description: 'null is taken where the document\'s types have none: create takes it as absent for every optional field, PATCH clears name, timeFormat, defaultScheduleId, avatarUrl and bio with it (@IsOptional lets null through), instead of a 400.',
+    patch: nullTaken,
+  },
   {
     id: 'create-weekstart-type-only', operation: 'create', kind: 'deviation', description: 'Create checks only that weekStart is a string ("Funday", "monday" and "" are stored); PATCH checks the enum. (Cal.com 2025-05 and 2025-12.)',
     patch: createRule('weekStart', accepts(isString)),

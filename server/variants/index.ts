@@ -37,7 +37,7 @@ export interface VariantDef {
 /** What Cal.com 2025-05 and 2025-12 both show beyond the published document: deviations, then bugs (research R2–R10, S1–S5). */
 const CALCOM_2025: readonly Layer[] = [
   ...bugs('locale-null-when-unset', 'create-weekstart-type-only', 'create-email-trpc-400', 'payload-limit-100kb-bare', 'list-params-parseint'),
-  ...bugs('list-emails-array-unchecked', 'patch-unparsed-body-noop', 'null-stored-as-sent'),
+  ...bugs('list-emails-array-unchecked', 'patch-unparsed-body-noop', 'null-taken', 'null-stored-as-sent'),
   ...bugs('timezone-capitalised', 'email-split-at-first-at', 'patch-email-unvalidated', 'username-slug-unique', 'metadata-prototype-keys-dropped'),
   ...bugs('user-id-int4-500', 'schedule-id-int4-500', 'create-null-optional-500', 'patch-null-500', 'nul-in-text-500', 'create-half-created-on-500'),
   ...bugs('client-id-nul-500', 'long-email-500', 'metadata-constructor-500', 'deep-nesting-500', 'list-emails-object-500', 'patch-array-body-500'),
