@@ -1,11 +1,11 @@
 /**
- * npm run checks-table — the README's table of checks, from the checks themselves:
+ * npm run checks-table — the table of checks in docs/checks.md, from the checks themselves:
  * every check of the contract project (and the run-end schema report) with the
  * provenance, operation and version tags it carries.
  *
  *   npm run checks-table            print the table
- *   npm run checks-table -- --write  put it into README.md between its markers
- *   npm run checks-table -- --check  exit 1 when README.md's table is stale
+ *   npm run checks-table -- --write  put it into docs/checks.md between its markers
+ *   npm run checks-table -- --check  exit 1 when docs/checks.md's table is stale
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,8 @@ import { parseCli } from '../fixtures/settings/cli';
 import { OPERATION_TAGS } from '../fixtures/contract/operations';
 
 const ROOT = resolve(__dirname, '..');
-const README = join(ROOT, 'README.md');
+/** The file that holds the table, between its markers. */
+export const TABLE_FILE = join(ROOT, 'docs', 'checks.md');
 const START = '<!-- checks:start (npm run checks-table -- --write) -->';
 const END = '<!-- checks:end -->';
 const PROVENANCE = ['@spec', '@upstream', '@inferred'];
@@ -74,20 +75,21 @@ export function renderTable(checks: Listed[]): string {
   return lines.join('\n');
 }
 
-export function readmeWith(table: string, readme: string): string {
-  const a = readme.indexOf(START);
-  const b = readme.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`README.md has no ${START} … ${END} markers`);
-  return `${readme.slice(0, a + START.length)}\n${table}\n${readme.slice(b)}`;
+/** `doc` (the text of docs/checks.md) with `table` between its markers. */
+export function docWith(table: string, doc: string): string {
+  const a = doc.indexOf(START);
+  const b = doc.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`docs/checks.md has no ${START} … ${END} markers`);
+  return `${doc.slice(0, a + START.length)}\n${table}\n${doc.slice(b)}`;
 }
 
 const CLI = {
   tool: 'checks-table',
   usage: 'npm run checks-table [-- --write | --check]',
-  about: ["The table of checks with their tags, from the checks' titles and tags (what README.md shows)."],
+  about: ["The table of checks with their tags, from the checks' titles and tags (what docs/checks.md shows)."],
   flags: {
-    write: { type: 'boolean', help: 'put the table into README.md between its markers' },
-    check: { type: 'boolean', help: "exit 1 when README.md's table is stale" },
+    write: { type: 'boolean', help: 'put the table into docs/checks.md between its markers' },
+    check: { type: 'boolean', help: "exit 1 when docs/checks.md's table is stale" },
   },
 } as const;
 
@@ -98,12 +100,12 @@ function main(): void {
     process.stdout.write(`${table}\n`);
     return;
   }
-  const readme = readFileSync(README, 'utf8');
-  const next = readmeWith(table, readme);
-  if (values.write) writeFileSync(README, next);
+  const doc = readFileSync(TABLE_FILE, 'utf8');
+  const next = docWith(table, doc);
+  if (values.write) writeFileSync(TABLE_FILE, next);
   else {
-    if (next !== readme) {
-      process.stderr.write('checks-table: README.md\'s table of checks is stale: run npm run checks-table -- --write\n');
+    if (next !== doc) {
+      process.stderr.write("checks-table: docs/checks.md's table of checks is stale: run npm run checks-table -- --write\n");
       process.exit(1);
     }
   }
