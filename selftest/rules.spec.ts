@@ -49,7 +49,7 @@ test('every constraint of the committed contract has an accepting and a rejectin
   // A numeric string ("24") is a version behaviour: the wrong type sent is a non-numeric string.
   expect(values('create.timeFormat.type', 'reject')).toEqual([{ timeFormat: 'abc' }]);
   expect(values('update.timeFormat.type', 'reject')).toEqual([{ timeFormat: 'abc' }]);
-  expect(values('create.weekStart.enum', 'reject')).toEqual([{ weekStart: 'nope-Monday' }]);
+  expect(values('create.weekStart.enum', 'reject')).toEqual([{ weekStart: 'monday' }, { weekStart: ' Monday' }, { weekStart: 'Monday ' }, { weekStart: 'nope-Monday' }]); // near misses, then one far off
   expect(c.rules.filter((r) => r.waived && r.kind === 'constraint' && r.source === 'document').map((r) => r.id)).toEqual([]);
   // The e-mail has no format in the published document: no format rule, and no malformed address sent as a rule case.
   expect(ids.filter((id) => /email\.format/.test(id) && !id.startsWith('list.'))).toEqual([]);

@@ -88,19 +88,19 @@ test('every mistake is one UsageError line naming the flag', () => {
   }
 });
 
-test('--instances: clean and fault instances get 8 pre-existing users per client, legal keeps its own; 3 lookalikes in each', () => {
+test('--instances: clean and fault instances get 55 pre-existing users (more than a default page) per client, legal keeps its own; 3 lookalikes in each', () => {
   const base = { clients: [{ id: 'c', secret: 's' }] };
   const specs = instanceSpecs('clean, legal,create-200,clean', base);
   expect(specs.map((s) => [s.name, s.options.preexistingUsers, s.options.lookalikes, s.options.variant, s.options.fault])).toEqual([
-    ['clean', 8, 3, undefined, undefined],
+    ['clean', 55, 3, undefined, undefined],
     ['legal', undefined, 3, 'legal', undefined],
-    ['create-200', 8, 3, undefined, 'create-200'],
+    ['create-200', 55, 3, undefined, 'create-200'],
   ]);
   expect(instanceSpecs('faults', base)).toHaveLength(FAULTS.length);
   expect(instanceSpecs('clean,legal', { ...base, preexistingUsers: 2, lookalikes: 0 }).map((s) => [s.options.preexistingUsers, s.options.lookalikes])).toEqual([[2, 0], [2, 0]]);
   expect(instanceSpecs('legal-alt,calcom-2025-05', base).map((s) => [s.name, s.options.preexistingUsers, s.options.variant, s.options.prefix])).toEqual([
     ['legal-alt', undefined, 'legal-alt', '/api'],
-    ['calcom-2025-05', 8, 'calcom-2025-05', undefined],
+    ['calcom-2025-05', 55, 'calcom-2025-05', undefined],
   ]);
   expect(() => instanceSpecs('clean,bogus', base)).toThrow(/unknown instance 'bogus'/);
   expect(() => instanceSpecs('standard', base)).toThrow(/unknown instance 'standard'.*clean/);

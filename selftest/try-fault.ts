@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   try {
     const dir = mkdtempSync(join(tmpdir(), 'try-fault-'));
     // Not spawnSync: the server answers from this process's event loop.
-    const child = spawn(process.execPath, [PLAYWRIGHT, 'test', '--project=contract', ...rest], { cwd: ROOT, env: suiteEnv(proxy.url, clients, dir), stdio: 'inherit' });
+    const child = spawn(process.execPath, [PLAYWRIGHT, 'test', '--project=contract', ...rest], { cwd: ROOT, env: suiteEnv(proxy.url, clients, dir, process.env.CONTRACT_PROFILE ? { CONTRACT_PROFILE: process.env.CONTRACT_PROFILE } : {}), stdio: 'inherit' });
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     const total = [...proxy.counts.values()].reduce((a, b) => a + b, 0);
     process.stdout.write(`(exit ${code}; reports in ${dir}/reports)\nrequests: ${total} — ${[...proxy.counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}\n`);

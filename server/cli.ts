@@ -42,7 +42,7 @@ const FLAGS = {
   variant: { value: 'NAME', help: 'standard (default), legal, or another variant (a Cal.com version): see "variants" below' },
   fault: { value: 'ID', help: 'inject one fault from the catalogue (see --list-faults)' },
   seed: { value: 'N', help: 'seed for ids, list order, jitter and pre-existing users (0..4294967295)' },
-  preexisting: { value: 'N', help: 'users per client that exist before the run (default: legal 40, standard 0; with --instances 8)' },
+  preexisting: { value: 'N', help: 'users per client that exist before the run (default: legal 40, standard 0; with --instances 55)' },
   lookalikes: { value: 'N', help: "how many of them are lookalikes of the suite's own users, from other runs: 0..3 (default 0; with --instances 3)" },
   jitter: { value: 'MS', help: 'upper bound of a random delay added to every API request (default: legal 15, standard 0)' },
   latency: { value: 'MS', help: 'fixed delay added to every API request, to play a distant host (default 0)' },
@@ -198,8 +198,11 @@ export function describeRateLimit(r: RateLimitOptions): string {
     : `${r.limit}/${r.windowMs}ms per x-cal-client-id, ${perAddress} without it, block ${r.blockMs}ms${hidden}`;
 }
 
-/** Pre-existing users per client of the clean, version and fault instances of --instances (legal ones have their own 40). */
-const INSTANCE_PREEXISTING = 8;
+/**
+ * Pre-existing users per client of the clean, version and fault instances of --instances (legal ones have their own
+ * 40): more than a default page (50), so that a page size without limit shows on every run, whatever the suite made.
+ */
+const INSTANCE_PREEXISTING = 55;
 /** Lookalikes among them, in every instance of --instances (legal too). */
 const INSTANCE_LOOKALIKES = MAX_LOOKALIKES;
 

@@ -23,15 +23,16 @@ check.describe('duplicates', () => {
     expectThat(again, again.data.user.id !== first.user.id, `${raw} and ${upper} got the same user id`);
   });
 
-  // Cal.com derives a username from the e-mail (a slug: "_" and "-" alike); the username is the server's, the
+  // Cal.com derives a username from the e-mail (a slug: ".", "_" and "-" alike); the username is the server's, the
   // e-mail the identity: two e-mails that differ only where the slug does not are two users.
-  check('e-mails that differ only in "_" against "-" are two users: 201, not a 409', { tag: ['@inferred', '@create'] }, async ({ given, api, inputs }) => {
+  check('e-mails that differ only in "." against "-" are two users: 201, not a 409', { tag: ['@inferred', '@create'] }, async ({ given, api, inputs }) => {
     const { input, user } = await given.shared.aUser();
     const at = input.email.lastIndexOf('@');
     const dash = input.email.lastIndexOf('-', at);
-    const twin = `${input.email.slice(0, dash)}_${input.email.slice(dash + 1)}`;
+    const twin = `${input.email.slice(0, dash)}.${input.email.slice(dash + 1)}`;
     const again = await api.createUser({ ...inputs.createBody(), email: twin });
     expectStatus(again, 201, `creating ${twin} beside ${input.email} (a 409 is a false duplicate: the username slug is not the identity)`);
+    expectThat(again, !again.ownership, `the create answered another user than the one sent: ${again.ownership ?? ''}`);
     expectThat(again, again.data.user.id !== user.id, `${twin} and ${input.email} got the same user id ${user.id}`);
   });
 

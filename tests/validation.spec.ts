@@ -1,5 +1,5 @@
 import { check } from '../fixtures/harness/test';
-import { expectError } from '../fixtures/harness/checks';
+import { expectError, expectThat } from '../fixtures/harness/checks';
 
 // Bodies that are not JSON objects at all. Everything a field may or may not
 // hold is derived from the document: both sides of every rule in
@@ -16,5 +16,18 @@ check.describe('validation: bodies that are not JSON objects', () => {
 
   check('a JSON string instead of an object is a 400', { tag: ['@inferred', '@create'] }, async ({ api }) => {
     expectError(await api.createUser({}, { rawBody: '"hello"' }), 400, 'create with a JSON string body');
+  });
+
+  // The document's request body is application/json. A server may refuse another type (400, 415) or read it
+  // anyway; a 200 that changed nothing tells the client its change was made when it was not.
+  check('a PATCH body sent as text/plain is refused with a 4xx, or applied: never a 200 that changes nothing', { tag: ['@inferred', '@update'] }, async ({ api, given, inputs }) => {
+    const { user } = await given.worker.aUser(); // one field, put back when it was applied
+    const name = inputs.updateBody(['name']).name as string;
+    const call = await api.updateUser(user.id, {}, { rawBody: JSON.stringify({ name }), headers: { 'content-type': 'text/plain' } });
+    if (call.status >= 400 && call.status < 500) return;
+    expectThat(call, call.status === 200, `a PATCH with a text/plain body answered ${call.status}: neither refused (4xx) nor applied (200)`);
+    const applied = call.data?.name === name;
+    if (applied) await api.updateUser(user.id, { name: user.name });
+    expectThat(call, applied, `a PATCH with a text/plain body answered 200 but did not change the name to ${JSON.stringify(name)} (it shows ${JSON.stringify(call.data?.name)}): refuse it (400, 415) or apply it`);
   });
 });
