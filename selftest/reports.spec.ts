@@ -25,6 +25,12 @@ test.describe('summary by cause', () => {
     expect(s.map((x) => [x.count, x.example])).toEqual([[2, 't0'], [1, 't2']]);
   });
 
+  test('a non-integer id in a path is the value sent, not an id: a 500 on /users/abc is not the cause of a 500 on /users/12', () => {
+    const abc = causeOf('ContractViolation: PATCH /v2/oauth-clients/clx1/users/abc → 500 breaks the contract: answered 500 [not_a_server_error]');
+    expect(abc).not.toBe(causeOf('ContractViolation: PATCH /v2/oauth-clients/clx1/users/12 → 500 breaks the contract: answered 500 [not_a_server_error]'));
+    expect(abc).toBe('PATCH /v2/oauth-clients/{clientId}/users/abc → 500 breaks the contract: answered 500 [not_a_server_error]');
+  });
+
   test('e-mails and quoted values never split a cause', () => {
     expect(causeOf('the e-mail created as CTR-1@EXAMPLE.COM: got "ctr-1+c@example.com"')).toBe(causeOf('the e-mail created as CTR-2@EXAMPLE.COM: got "ctr-2+c@example.com"'));
   });

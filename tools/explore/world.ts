@@ -221,7 +221,7 @@ export class World {
         if (step.email) body.email = this.email(step.email);
         ran(describeStep(step).replace(/email: <[^>]*>/, `email: ${String(body.email)}`));
         const [t, m] = await this.pair(entry, what, () => tc.createUser(body, tOpts), () => mc.createUser(body, mOpts));
-        compareStatus(what, t, m, this.prefix);
+        compareStatus(what, t, m, this.prefix, true);
         if (t.status === 201) {
           if (t.ownership) throw new Divergence(`${what}: create answered 201 with user ${String(t.body?.data?.user?.id)}, but ${t.ownership}`, t, 'created user not ours');
           const tid = Number(t.body?.data?.user.id);
@@ -274,7 +274,7 @@ export class World {
         }
         ran(entry.text.replace(`user #${step.who.slot}`, `user #${i}`).replace(/email: <[^>]*>/, `email: ${String(body.email)}`));
         const [t, m] = await this.pair(entry, what, () => tc.updateUser(slot.t, tBody, tOpts), () => mc.updateUser(slot.m, mBody, mOpts));
-        compareStatus(what, t, m, this.prefix);
+        compareStatus(what, t, m, this.prefix, true);
         if (t.status === 200) {
           for (const k of Object.keys(body)) slot.set.add(k);
           this.user(what, t, t.body?.data, m.body?.data, slot);
