@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { causeOf, summarise } from '../fixtures/report/summary';
 import { partialRun } from '../fixtures/report/run-reporter';
+import { noFingerprintReason } from '../fixtures/settings/run-scope';
 import { pointAtCheck } from '../fixtures/client/errors';
 import { startReferenceServer } from '../server';
 import { newClients, ourUsersLeft, readArtifacts, runPlaywright, suiteEnv } from './support';
@@ -103,4 +104,13 @@ test('a filtered run is a partial run: its missing pairs are not gaps', () => {
   expect(partialRun(argv('--grep-invert=@later-versions'))).toBe('--grep-invert=@later-versions');
   expect(partialRun(argv('--project=contract'), { shard: { current: 1, total: 3 } })).toBe('shard 1/3');
   expect(partialRun(argv('--last-failed'))).toBe('--last-failed');
+});
+
+test('a smoke or partial run leaves the fingerprint out (its budget is about 15 requests); a full run pays for it', () => {
+  const argv = (...a: string[]) => ['node', 'cli.js', 'test', ...a];
+  expect(noFingerprintReason(argv('--project=contract'))).toBeNull();
+  expect(noFingerprintReason(argv('--project', 'contract'))).toBeNull();
+  expect(noFingerprintReason(argv('--project=smoke'))).toBe('a smoke run');
+  expect(noFingerprintReason(argv('--project', 'smoke'))).toBe('a smoke run');
+  expect(noFingerprintReason(argv('--project=contract', '-g', 'lifecycle'))).toBe('a partial run: -g lifecycle');
 });
