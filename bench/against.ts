@@ -39,7 +39,7 @@ export async function runAgainst(root: string, tmp: string, name: string, option
     const env = childEnv({ ...BENCH_SEED, ...targetEnv(url, clients), CONTRACT_STATE_DIR: join(tmp, `state-${name}`) });
     const cli = join(root, 'node_modules', '@playwright', 'test', 'cli.js');
     const started = performance.now();
-    const child = new Child(name, process.execPath, [cli, 'test', `--project=${project}`, '--reporter=./fixtures/report/redact-reporter.ts,dot', `--output=${join(tmp, `test-results-${name}`)}`], { cwd: root, env, group: true });
+    const child = new Child(name, process.execPath, [cli, 'test', `--project=${project}`, '--reporter=./fixtures/report/redact-reporter.ts,dot,./fixtures/report/run-reporter.ts', `--output=${join(tmp, `test-results-${name}`)}`], { cwd: root, env, group: true });
     const exit = await child.exited;
     const wallMs = performance.now() - started;
     const rateLimit = options.rateLimit ? ((await (await fetch(`${url}/__control/ratelimit`)).json()) as AgainstRun['rateLimit']) : undefined;
@@ -56,7 +56,7 @@ export function checksRun(stdout: string): number {
   return count('passed') + count('failed') + count('flaky');
 }
 
-/** The pacer's end-of-run line (fixtures/harness/global-setup.ts), or null when the run printed none. */
+/** The pacer's end-of-run line (kept by fixtures/harness/global-setup.ts, printed by the run reporter), or null when the run printed none. */
 export function pacerLine(stdout: string): string | null {
   return /requests: \d+ sent \(.*waiting for the rate budget.*/.exec(stdout)?.[0] ?? null;
 }
