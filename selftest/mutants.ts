@@ -176,7 +176,8 @@ async function main(): Promise<void> {
   const { faults, pendingLeftOut, legal, broken, json, verbose, transport } = args();
   const pending = Object.keys(PENDING_FAULTS);
   if (pendingLeftOut && pending.length > 0) {
-    process.stdout.write(`${pending.length} pending faults left out: their checks (robustness sweep, enum near misses, consequences) have not landed yet; see PENDING_FAULTS in server/faults/index.ts, or run them with --faults\n`);
+    const why = Object.entries(PENDING_FAULTS).map(([id, reason]) => `  ${id}: ${reason}`);
+    process.stdout.write(`${pending.length} pending fault(s) left out (PENDING_FAULTS in server/faults/index.ts; run one with --faults):\n${why.join('\n')}\n`);
   }
   // The caller's FAKER_SEED (not a .env's: the self-test's run never reads one), else 1.
   const seed = seedSetting(environment({ dotenv: false })) ?? 1;

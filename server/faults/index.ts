@@ -53,12 +53,8 @@ export const FAULTS: readonly FaultSpec[] = CATALOGUE;
 export const NAMED_FAULTS: readonly FaultSpec[] = FAULTS.filter((f) => !f.exploreOnly);
 
 /**
- * Faults written for checks that have not landed yet (project issue 17: the
- * robustness sweep, enum members and near misses, cross-operation
- * consequences), each with the probe that should kill it. No existing check
- * does, so the mutation self-test leaves them out by default, saying so
- * (`npm run mutants -- --faults <id>` runs one). Remove an entry when its
- * check lands; remove the list when all have.
+ * Faults no check is required to kill yet, each with why: the mutation self-test leaves them out by default,
+ * saying so (`npm run mutants -- --faults <id>` runs one). Remove an entry when its check lands.
  */
 export const PENDING_FAULTS: Readonly<Partial<Record<FaultId, string>>> = {
   'payload-limit-100kb-bare': 'a body over 100 kB: the sweep\'s long strings are 10 000 characters (a 413 in the bare framework body would fail the envelope)',
