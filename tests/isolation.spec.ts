@@ -26,7 +26,7 @@ check.describe('isolation between OAuth clients', () => {
   });
 
   check("another client's user is a 404 on force-refresh", { tag: ['@inferred', '@forceRefresh'] }, async ({ given, api }) => {
-    const theirs = await given.aUserOfTheOtherClient();
+    const theirs = await given.shared.aUserOfTheOtherClient(); // a wrong 200 would renew its tokens, which no other check reads
     expectError(await api.forceRefresh(theirs.user.id), 404, "force-refreshing the other client's user");
   });
 
