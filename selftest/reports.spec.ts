@@ -5,7 +5,7 @@
  * refusal of a --reporter list that would skip the redaction.
  */
 import { test, expect } from '@playwright/test';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { causeOf, summarise } from '../fixtures/report/summary';
@@ -113,4 +113,25 @@ test('a smoke run leaves the fingerprint out (its budget is about 15 requests); 
   expect(noFingerprintReason(argv('--project=smoke'))).toBe('a smoke run');
   expect(noFingerprintReason(argv('--project', 'smoke'))).toBe('a smoke run');
   expect(noFingerprintReason(argv('--project=contract', '-g', 'lifecycle'))).toBeNull();
+});
+
+test('a schema deviation no check failed for (it came in an answer to another check) fails the run, saying so; accepted, it does not', async () => {
+  const clients = newClients();
+  const server = await startReferenceServer({ clients, fault: 'locale-null-when-unset', port: 0 });
+  const dir = mkdtempSync(join(tmpdir(), 'contract-open-deviation-'));
+  const accept = join(dir, 'accept.json');
+  try {
+    // The checks of get.spec.ts receive "locale": null and go on (a field's deviation is the responses check's); that check is not in this run.
+    const open = await runPlaywright(['--project=contract', 'tests/get.spec.ts'], suiteEnv(server.url, clients, dir));
+    expect(open.stdout).toMatch(/^all \d+ checks passed/m);
+    expect(open.stdout).toMatch(/^1 schema deviation open: the run fails \(fix the server, or accept it in the profile with a reason: docs\/profiles\.md\)$/m);
+    expect(open.code, open.stdout).toBe(1);
+    writeFileSync(accept, JSON.stringify({ accepted: [{ operation: '*', pointer: '**/locale', kind: 'type', reason: 'the self-test accepts it' }] }));
+    const accepted = await runPlaywright(['--project=contract', 'tests/get.spec.ts'], suiteEnv(server.url, clients, dir, { CONTRACT_ACCEPT: accept }));
+    expect(accepted.stdout).not.toMatch(/schema deviation open/);
+    expect(accepted.code, accepted.stdout).toBe(0);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
